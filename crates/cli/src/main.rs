@@ -1,0 +1,49 @@
+//! `khabar`: Arabic news in, structured knowledge out.
+//!
+//! The binary is thin: each subcommand parses its flags (clap), builds what it
+//! needs from the libraries, and streams results to stdout. Errors go to
+//! stderr with what and where; the exit code is 1 when the user must act,
+//! 2 for usage errors.
+
+mod commands;
+mod common;
+
+use clap::{Parser, Subcommand};
+
+/// Arabic news in, structured knowledge out.
+#[derive(Parser)]
+#[command(name = "khabar", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The text layer: sentences, tokens, normalized forms, clitic segments and stems.
+    Analyze(commands::analyze::Args),
+    /// Clitic segmentation of words, one word per line: و+ال+كرملين.
+    Segment(commands::segment::Args),
+    /// Normalized text out (offset-preserving normalization, `search` or `display` profile).
+    Normalize(commands::normalize::Args),
+    /// Throughput benchmarks (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(a) => commands::analyze::run(a),
+        Command::Segment(a) => commands::segment::run(a),
+        Command::Normalize(a) => commands::normalize::run(a),
+        Command::Bench(b) => commands::bench::run(b),
+    };
+    if let Err(e) = result {
+        if common::is_broken_pipe(&e) {
+            std::process::exit(0);
+        }
+        eprintln!("khabar: error: {e:#}");
+        std::process::exit(1);
+    }
+}
