@@ -29,6 +29,9 @@ enum Command {
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// Evaluations against gold data (quotes, summaries).
+    #[command(subcommand)]
+    Eval(commands::eval::EvalCommand),
 }
 
 fn main() {
@@ -38,6 +41,7 @@ fn main() {
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Bench(b) => commands::bench::run(b),
+        Command::Eval(e) => commands::eval::run(e),
     };
     if let Err(e) = result {
         if common::is_broken_pipe(&e) {

@@ -13,10 +13,12 @@ pub mod cluster;
 pub mod dedup;
 pub mod digest;
 pub mod keyphrases;
+pub mod lexicon;
 pub mod minhash;
 pub mod quotes;
 pub mod statements;
 pub mod summary;
+pub mod terms;
 
 use khabar_core::Span;
 use serde::{Deserialize, Serialize};

@@ -2,5 +2,8 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod eval;
+pub mod eval_quotes;
+pub mod eval_summary;
 pub mod normalize;
 pub mod segment;
