@@ -19,6 +19,7 @@ pub mod quotes;
 pub mod statements;
 pub mod summary;
 pub mod terms;
+pub mod vector;
 
 use khabar_core::Span;
 use serde::{Deserialize, Serialize};

@@ -17,7 +17,10 @@ use khabar_core::{Analysis, Span, TokenKind, stem::light_stem};
 pub struct TokenView {
     /// Search-normalized word without a leading conjunction («وقال» → «قال»).
     pub core: String,
-    /// The content term («السورية» → «سور»), empty for stop words, punctuation and cues.
+    /// The light stem of the word without any leading clitic («والسورية» → «سور»), for
+    /// every word, stop words included; the normalized form for other tokens.
+    pub stem: String,
+    /// The content term: [`TokenView::stem`], but empty for stop words, punctuation and cues.
     pub term: String,
     /// Index of the paragraph (line) the token is in.
     pub paragraph: u32,
@@ -47,7 +50,7 @@ impl<'t> Prepared<'t> {
                 p += 1;
             }
             let norm = analysis.norm(t);
-            let (core, term) = match t.kind {
+            let (core, stem, term) = match t.kind {
                 TokenKind::Word => {
                     let core = strip_leading_clitics(norm, df, true);
                     let stem_form = analysis
@@ -55,6 +58,7 @@ impl<'t> Prepared<'t> {
                         .map(|s| analysis.form(s))
                         .unwrap_or(norm);
                     let bare = strip_leading_clitics(stem_form, df, false);
+                    let stem = bare[light_stem(bare)].to_string();
                     let term = if is_stop_word(core)
                         || is_stop_word(bare)
                         || speech_cue(core).is_some()
@@ -62,20 +66,20 @@ impl<'t> Prepared<'t> {
                     {
                         String::new()
                     } else {
-                        let r = light_stem(bare);
-                        bare[r].to_string()
+                        stem.clone()
                     };
-                    (core.to_string(), term)
+                    (core.to_string(), stem, term)
                 }
-                TokenKind::Number => (norm.to_string(), norm.to_string()),
+                TokenKind::Number => (norm.to_string(), norm.to_string(), norm.to_string()),
                 TokenKind::Foreign | TokenKind::Hashtag => {
                     let n = norm.trim_start_matches('#');
-                    (n.to_string(), n.to_string())
+                    (n.to_string(), n.to_string(), n.to_string())
                 }
-                _ => (norm.to_string(), String::new()),
+                _ => (norm.to_string(), norm.to_string(), String::new()),
             };
             views.push(TokenView {
                 core,
+                stem,
                 term,
                 paragraph: p as u32,
             });
