@@ -29,6 +29,11 @@ enum Command {
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// One account of a batch of reports: story, summary lines with support, entities,
+    /// quotes by speaker, statements several reports repeat.
+    Digest(commands::digest::Args),
+    /// Extractive summary of each document (`--sentences N` or `--words N`).
+    Summarize(commands::summarize::Args),
     /// Evaluations against gold data (quotes, summaries).
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
@@ -42,6 +47,8 @@ fn main() {
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Bench(b) => commands::bench::run(b),
         Command::Eval(e) => commands::eval::run(e),
+        Command::Digest(a) => commands::digest::run(a),
+        Command::Summarize(a) => commands::summarize::run(a),
     };
     if let Err(e) = result {
         if common::is_broken_pipe(&e) {

@@ -12,6 +12,7 @@
 pub mod cluster;
 pub mod dedup;
 pub mod digest;
+pub mod gazetteer;
 pub mod keyphrases;
 pub mod lexicon;
 pub mod minhash;
@@ -23,6 +24,15 @@ pub mod vector;
 
 use khabar_core::Span;
 use serde::{Deserialize, Serialize};
+
+/// Errors of the story logic.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A document could not be analysed (it is larger than spans can address).
+    #[error(transparent)]
+    Text(#[from] khabar_core::Error),
+}
 
 /// A named-entity mention, as produced by an entity tagger.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

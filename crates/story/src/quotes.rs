@@ -113,6 +113,37 @@ const PHRASE_PREPOSITIONS: &[&str] = &[
     "عن",
 ];
 
+/// Words whose أن is theirs, not the cue's («يمكن أن», «قبل أن», «من المقرر أن»).
+const MODALS: &[&str] = &[
+    "يمكن",
+    "يجب",
+    "ينبغي",
+    "يمكنه",
+    "يمكنها",
+    "يجب",
+    "بعد",
+    "قبل",
+    "منذ",
+    "دون",
+    "حتي",
+    "بد",
+    "المقرر",
+    "المتوقع",
+    "المفترض",
+    "المرجح",
+    "الممكن",
+    "اجل",
+    "مجرد",
+    "عسي",
+    "يريد",
+    "تريد",
+    "يحاول",
+    "تحاول",
+    "امل",
+    "امله",
+    "املها",
+];
+
 /// Title words that head a speaker phrase without «ال» («رئيس الوزراء», «وزير الخارجية»).
 const TITLE_WORDS: &[&str] = &[
     "رئيس",
@@ -323,6 +354,8 @@ struct Opening {
 }
 
 struct Scanner<'a, 'p> {
+    /// `(phrase, key)` of every speaker phrase seen so far, for «الرئيس الروسي» → «بوتين».
+    aliases: std::cell::RefCell<Vec<(String, String)>>,
     doc: &'a Prepared<'p>,
     mentions: &'a [Mention],
     opts: &'a QuoteExtractor,
@@ -387,6 +420,7 @@ impl<'a, 'p> Scanner<'a, 'p> {
             }
         }
         Scanner {
+            aliases: std::cell::RefCell::new(Vec::new()),
             doc,
             mentions,
             opts,
@@ -632,6 +666,10 @@ impl<'a, 'p> Scanner<'a, 'p> {
             }
             let core = self.core(j);
             if self.kind(j) == TokenKind::Word && is_complementizer(core) {
+                // «يمكن أن», «بعد أن»: the أن of a modal or a preposition, not of the cue.
+                if j > 0 && MODALS.contains(&self.core(j - 1)) {
+                    return None;
+                }
                 return done(j + 1, subject, appositive, channel);
             }
             if matches!(core, "الي" | "علي" | "عن" | "من")
@@ -1345,14 +1383,19 @@ impl<'a, 'p> Scanner<'a, 'p> {
                     .iter()
                     .filter(|m| m.span.start < np.end && np.start < m.span.end)
                     .min_by_key(|m| m.span.start);
-                match m {
+                let phrase = self.phrase_key(a, b);
+                let out = match m {
                     Some(m) => (Some(m.span), Some(m.key.clone()), Some(m.label.clone())),
                     None => {
-                        let key = self.phrase_key(a, b);
-                        let key = corefer(&key, quotes).unwrap_or(key);
+                        let key =
+                            corefer(&phrase, &self.aliases.borrow()).unwrap_or(phrase.clone());
                         (Some(np), Some(key), None)
                     }
+                };
+                if let Some(k) = &out.1 {
+                    self.aliases.borrow_mut().push((phrase, k.clone()));
                 }
+                out
             }
         };
         Quote {
@@ -1400,17 +1443,16 @@ enum SpeakerRef {
     Copied(Span),
 }
 
-/// The key of an earlier speaker whose phrase contains `key` as whole words, or is
-/// contained in it («الرئيس الروسي» ⊂ «الرئيس الروسي فلاديمير بوتين»).
-fn corefer(key: &str, quotes: &[Quote]) -> Option<String> {
-    if key.is_empty() {
+/// The key of an earlier speaker phrase that contains `phrase` as whole words, or is
+/// contained in it («الرئيس الروسي» ⊂ «الرئيس الروسي فلاديمير بوتين» → that speaker's key).
+fn corefer(phrase: &str, aliases: &[(String, String)]) -> Option<String> {
+    if phrase.is_empty() {
         return None;
     }
-    let padded = format!(" {key} ");
-    quotes.iter().find_map(|q| {
-        let k = q.speaker_key.as_deref()?;
-        let pk = format!(" {k} ");
-        (pk.contains(&padded) || padded.contains(&pk)).then(|| k.to_string())
+    let padded = format!(" {phrase} ");
+    aliases.iter().find_map(|(p, k)| {
+        let pp = format!(" {p} ");
+        (pp.contains(&padded) || padded.contains(&pp)).then(|| k.clone())
     })
 }
 

@@ -47,6 +47,9 @@ pub struct Unit {
 pub struct StatementOptions {
     /// Cosine at or above which two sentences of different reports say the same thing.
     pub threshold: f64,
+    /// Cosine of the words outside entity names that two sentences must also reach: two
+    /// sentences naming the same places but saying different things stay apart.
+    pub predicate_threshold: f64,
     /// Weight of tokens in a quote's reporting frame relative to its content.
     pub frame_weight: f64,
     /// Weight of a term bigram relative to the mean IDF of its terms.
@@ -59,6 +62,7 @@ impl Default for StatementOptions {
     fn default() -> Self {
         StatementOptions {
             threshold: 0.3,
+            predicate_threshold: 0.12,
             frame_weight: 0.3,
             bigram_weight: 0.5,
             entity_weight: 2.0,
@@ -81,20 +85,29 @@ pub struct StatementGroup {
     pub position_prior: f64,
 }
 
+/// Feature vectors of units: all features, and those of the words outside entity names.
+#[derive(Clone, Debug, Default)]
+pub struct UnitVectors {
+    /// Terms, bigrams and entity keys.
+    pub full: Vec<SparseVec>,
+    /// Terms and bigrams of the words no mention covers.
+    pub predicate: Vec<SparseVec>,
+}
+
 /// Feature vectors of `units`. `quotes[d]` and `mentions[d]` belong to `docs[d]`.
-pub fn unit_vectors(
-    docs: &[Prepared],
+pub fn unit_vectors<'t, P: std::borrow::Borrow<Prepared<'t>>>(
+    docs: &[P],
     units: &[Unit],
     quotes: &[Vec<Quote>],
     mentions: &[Vec<Mention>],
     vocab: &mut Vocabulary,
     df: &DocFreq,
     opts: &StatementOptions,
-) -> Vec<SparseVec> {
-    units
-        .iter()
-        .map(|u| {
-            let doc = &docs[u.doc];
+) -> UnitVectors {
+    let mut out = UnitVectors::default();
+    for u in units {
+        let (full, predicate) = {
+            let doc: &Prepared = docs[u.doc].borrow();
             let qs = quotes.get(u.doc).map_or(&[][..], |v| &v[..]);
             let ms = mentions.get(u.doc).map_or(&[][..], |v| &v[..]);
             // Quotes of this sentence: tokens outside their content are the frame.
@@ -113,8 +126,14 @@ pub fn unit_vectors(
                     opts.frame_weight
                 }
             };
+            let in_mention = |k: usize| {
+                let s = doc.analysis.tokens[k].span;
+                ms.iter()
+                    .any(|m| m.span.start < s.end && s.start < m.span.end)
+            };
             let mut pairs: Vec<(u32, f64)> = Vec::new();
-            let mut prev: Option<(&str, f64)> = None;
+            let mut pred: Vec<(u32, f64)> = Vec::new();
+            let mut prev: Option<(&str, f64, bool)> = None;
             for k in u.tokens.clone() {
                 let t = doc.views[k].term.as_str();
                 if t.is_empty() {
@@ -126,30 +145,46 @@ pub fn unit_vectors(
                 }
                 let w = weight(k);
                 let idf = df.idf(t);
-                pairs.push((vocab.id(t), idf * w));
-                if let Some((p, pidf)) = prev {
-                    let key = format!("{p}\u{1}{t}");
-                    pairs.push((vocab.id(&key), opts.bigram_weight * 0.5 * (idf + pidf) * w));
+                let named = in_mention(k);
+                let id = vocab.id(t);
+                pairs.push((id, idf * w));
+                if !named {
+                    pred.push((id, idf * w));
                 }
-                prev = Some((t, idf));
+                if let Some((p, pidf, pnamed)) = prev {
+                    let key = format!("{p}\u{1}{t}");
+                    let bid = vocab.id(&key);
+                    let bw = opts.bigram_weight * 0.5 * (idf + pidf) * w;
+                    pairs.push((bid, bw));
+                    if !named && !pnamed {
+                        pred.push((bid, bw));
+                    }
+                }
+                prev = Some((t, idf, named));
             }
             for m in ms.iter().filter(|m| u.span.contains(m.span)) {
                 let key = format!("\u{2}{}", m.key);
                 pairs.push((vocab.id(&key), opts.entity_weight));
             }
-            SparseVec::from_pairs(pairs)
-        })
-        .collect()
+            (SparseVec::from_pairs(pairs), SparseVec::from_pairs(pred))
+        };
+        out.full.push(full);
+        out.predicate.push(predicate);
+    }
+    out
 }
 
 /// Groups units that say the same thing. Every unit ends up in exactly one group
 /// (singletons included), groups ordered by their first member.
-pub fn group_statements(
-    docs: &[Prepared],
+pub fn group_statements<'t, P: std::borrow::Borrow<Prepared<'t>>>(
+    docs: &[P],
     units: &[Unit],
-    vectors: &[SparseVec],
+    uv: &UnitVectors,
     opts: &StatementOptions,
 ) -> Vec<StatementGroup> {
+    let vectors = &uv.full;
+    let same =
+        |a: usize, b: usize| uv.predicate[a].cosine(&uv.predicate[b]) >= opts.predicate_threshold;
     let n = units.len();
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for i in 0..n {
@@ -158,7 +193,7 @@ pub fn group_statements(
                 continue;
             }
             let s = vectors[i].cosine(&vectors[j]);
-            if s >= opts.threshold {
+            if s >= opts.threshold && same(i, j) {
                 pairs.push((s, i, j));
             }
         }
@@ -206,7 +241,7 @@ pub fn group_statements(
                 })
                 .unwrap_or(&m[0]);
             let u = &units[rep];
-            let words = crate::summary::word_count(&docs[u.doc], u.tokens.clone());
+            let words = crate::summary::word_count(docs[u.doc].borrow(), u.tokens.clone());
             let position_prior = m
                 .iter()
                 .map(|&x| 1.0 / (1.0 + units[x].position as f64))

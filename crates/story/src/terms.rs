@@ -148,10 +148,22 @@ fn clitic_is_plausible(rest: &str, whole: &str, df: &DocFreq, conjunction: bool)
         return true;
     }
     let (dr, dw) = (df.form_df(rest), df.form_df(whole));
+    if dr > 2 * dw.max(1) {
+        return true;
+    }
     if dr == 0 && dw == 0 {
+        // Neither form is common: compare the stems («بتوسيع» → «توسيع» is a news term,
+        // «بوتين» → «وتين» is not).
+        let (tr, tw) = (
+            df.term_df(&rest[light_stem(rest)]),
+            df.term_df(&whole[light_stem(whole)]),
+        );
+        if tr > 2 * tw.max(1) {
+            return true;
+        }
         return conjunction && n >= 4;
     }
-    dr > 2 * dw.max(1)
+    false
 }
 
 /// Words the df table may not hold but that are surely words: stop words and cues.
