@@ -104,7 +104,11 @@ impl Default for DigestOptions {
             max_entities: 12,
             keyphrases: KeyphraseOptions::default(),
             statements: StatementOptions::default(),
-            summary: SummaryOptions::default(),
+            // Story lines are whole statement groups: keep them clearly apart.
+            summary: SummaryOptions {
+                max_redundancy: 0.35,
+                ..SummaryOptions::default()
+            },
             quotes: QuoteExtractor::default(),
         }
     }
@@ -356,7 +360,7 @@ fn build_story(
         .map(|l| {
             let u = &units[l.shown.0];
             SummaryLine {
-                text: l.shown.1.slice(docs[u.doc].text).to_string(),
+                text: without_dateline(l.shown.1.slice(docs[u.doc].text)).to_string(),
                 support: l.support,
                 sources: groups[l.group]
                     .members
@@ -434,6 +438,24 @@ fn build_story(
         duplicates,
         keyphrases: kp,
     }
+}
+
+/// The sentence without a leading dateline such as «لندن، المملكة المتحدة (CNN)--».
+pub fn without_dateline(sentence: &str) -> &str {
+    let head_end = sentence
+        .char_indices()
+        .nth(80)
+        .map_or(sentence.len(), |(i, _)| i);
+    let head = &sentence[..head_end];
+    for marker in [")--", ") --", ")—", ") —", ")–", ") –", ")-", ") -"] {
+        if let Some(p) = head.find(marker) {
+            let rest = sentence[p + marker.len()..].trim_start();
+            if !rest.is_empty() {
+                return rest;
+            }
+        }
+    }
+    sentence
 }
 
 fn source(doc: &str, span: Span) -> Source {
@@ -537,7 +559,7 @@ fn story_title(
             None => return String::new(),
         },
     };
-    let full = text.trim().trim_end_matches(['.', '۔']);
+    let full = without_dateline(text.trim()).trim_end_matches(['.', '۔']);
     let clause = full.split(['،', ',', '؛', ';']).next().unwrap_or("").trim();
     let words: Vec<&str> = clause.split_whitespace().collect();
     let head = if words.len() > 12 {
@@ -551,5 +573,58 @@ fn story_title(
         head
     } else {
         format!("{who}: {head}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datelines_are_dropped_from_display_text() {
+        assert_eq!(
+            without_dateline(
+                "لندن، المملكة المتحدة (CNN)-- قررت الحكومة البريطانية طرد 23 دبلوماسيا."
+            ),
+            "قررت الحكومة البريطانية طرد 23 دبلوماسيا."
+        );
+        let plain = "قال بوتين (الرئيس الروسي) - في مؤتمره - إن المعارك انتهت وأن الخطوة التالية يجب أن تكون وقف إطلاق النار في سوريا.";
+        assert_eq!(
+            without_dateline("قررت الحكومة طرد الدبلوماسيين."),
+            "قررت الحكومة طرد الدبلوماسيين."
+        );
+        assert_ne!(without_dateline(plain), "");
+    }
+
+    #[test]
+    fn closures_are_entity_taggers_and_stories_can_be_given() {
+        let docs = [
+            DigestDocument {
+                id: "a",
+                text: "قال الرئيس إن حلب تحررت بالكامل.",
+                title: None,
+            },
+            DigestDocument {
+                id: "b",
+                text: "أعلنت الحكومة موازنة جديدة للتعليم.",
+                title: None,
+            },
+        ];
+        let tagger = |text: &str, _: &Analysis| -> Vec<Mention> {
+            text.find("حلب")
+                .map(|i| Mention {
+                    span: Span::from_usize(i, i + "حلب".len()),
+                    label: "LOC".into(),
+                    key: "حلب".into(),
+                })
+                .into_iter()
+                .collect()
+        };
+        let stories = [vec![0], vec![1]];
+        let d = build_digest(&docs, &tagger, Some(&stories), &DigestOptions::default()).unwrap();
+        assert_eq!(d.stories.len(), 2);
+        assert_eq!(d.stories[0].entities[0].key, "حلب");
+        assert!(d.stories[1].entities.is_empty());
+        assert_eq!(d.stories[1].reports[0].id, "b");
     }
 }

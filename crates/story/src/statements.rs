@@ -26,6 +26,7 @@ use crate::quotes::Quote;
 use crate::terms::Prepared;
 use crate::vector::{SparseVec, Vocabulary};
 use khabar_core::Span;
+use std::collections::BTreeMap;
 
 /// A sentence of a report: the unit statements are made of.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub struct StatementOptions {
     pub frame_weight: f64,
     /// Weight of a term bigram relative to the mean IDF of its terms.
     pub bigram_weight: f64,
+    /// How strongly terms used by many reports of the batch are down-weighted (0 = not at all).
+    pub spread_exponent: f64,
     /// Weight of an entity key feature.
     pub entity_weight: f64,
 }
@@ -61,10 +64,11 @@ pub struct StatementOptions {
 impl Default for StatementOptions {
     fn default() -> Self {
         StatementOptions {
-            threshold: 0.3,
-            predicate_threshold: 0.12,
+            threshold: 0.26,
+            predicate_threshold: 0.08,
             frame_weight: 0.3,
             bigram_weight: 0.5,
+            spread_exponent: 0.5,
             entity_weight: 2.0,
         }
     }
@@ -104,6 +108,35 @@ pub fn unit_vectors<'t, P: std::borrow::Borrow<Prepared<'t>>>(
     df: &DocFreq,
     opts: &StatementOptions,
 ) -> UnitVectors {
+    // How many reports use each term: a term most reports of the batch use (the story's
+    // own subject, «تيريزا ماي» in a story about her decision) says little about which
+    // statement a sentence makes, so its weight is scaled by
+    // `ln(1 + R / rf) / ln(1 + R)` (1 for a term of one report).
+    let n_reports = units.iter().map(|u| u.report + 1).max().unwrap_or(0);
+    let mut report_freq: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for u in units {
+        let doc: &Prepared = docs[u.doc].borrow();
+        for k in u.tokens.clone() {
+            let t = doc.views[k].term.as_str();
+            if t.is_empty() {
+                continue;
+            }
+            let e = report_freq.entry(t).or_insert((0, usize::MAX));
+            if e.1 != u.report {
+                e.0 += 1;
+                e.1 = u.report;
+            }
+        }
+    }
+    let spread = |t: &str| {
+        let rf = report_freq.get(t).map_or(1, |e| e.0.max(1)) as f64;
+        let r = n_reports.max(1) as f64;
+        if r <= 1.0 {
+            1.0
+        } else {
+            ((1.0 + r / rf).ln() / (1.0 + r).ln()).powf(opts.spread_exponent)
+        }
+    };
     let mut out = UnitVectors::default();
     for u in units {
         let (full, predicate) = {
@@ -144,7 +177,7 @@ pub fn unit_vectors<'t, P: std::borrow::Borrow<Prepared<'t>>>(
                     continue;
                 }
                 let w = weight(k);
-                let idf = df.idf(t);
+                let idf = df.idf(t) * spread(t);
                 let named = in_mention(k);
                 let id = vocab.id(t);
                 pairs.push((id, idf * w));

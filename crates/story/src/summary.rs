@@ -44,6 +44,8 @@ pub struct SummaryOptions {
     pub min_words: usize,
     /// Bonus for the first sentence of a paragraph (writers open paragraphs with their point).
     pub paragraph_start_bonus: f64,
+    /// A sentence more similar than this (cosine) to one already picked is never picked.
+    pub max_redundancy: f64,
 }
 
 impl Default for SummaryOptions {
@@ -55,6 +57,7 @@ impl Default for SummaryOptions {
             position_decay: 3.0,
             min_words: 5,
             paragraph_start_bonus: 0.8,
+            max_redundancy: 0.5,
         }
     }
 }
@@ -91,7 +94,8 @@ struct Candidate {
 }
 
 /// Greedy MMR selection over candidates; returns indices in pick order with their scores.
-fn select(cands: &[Candidate], length: Length, relevance: f64) -> Vec<(usize, f64)> {
+/// Candidates more similar than `cap` (cosine) to a picked one are never picked.
+fn select(cands: &[Candidate], length: Length, relevance: f64, cap: f64) -> Vec<(usize, f64)> {
     let mut picked: Vec<(usize, f64)> = Vec::new();
     let mut words = 0usize;
     let mut taken = vec![false; cands.len()];
@@ -110,6 +114,9 @@ fn select(cands: &[Candidate], length: Length, relevance: f64) -> Vec<(usize, f6
                 .iter()
                 .map(|&(j, _)| c.vector.cosine(&cands[j].vector))
                 .fold(0.0, f64::max);
+            if redundancy > cap {
+                continue;
+            }
             let s = relevance * c.relevance - (1.0 - relevance) * redundancy;
             // Ties go to the earlier candidate: deterministic.
             if best.is_none_or(|(_, b)| s > b) {
@@ -175,7 +182,7 @@ pub fn summarize_document(doc: &Prepared, opts: &SummaryOptions, df: &DocFreq) -
             }
         })
         .collect();
-    let mut out: Vec<Extract> = select(&cands, opts.length, opts.relevance)
+    let mut out: Vec<Extract> = select(&cands, opts.length, opts.relevance, opts.max_redundancy)
         .into_iter()
         .map(|(i, score)| Extract {
             sentence: i,
@@ -228,7 +235,7 @@ pub fn summarize_story(
             }
         })
         .collect();
-    select(&cands, length, opts.relevance)
+    select(&cands, length, opts.relevance, opts.max_redundancy)
         .into_iter()
         .map(|(g, score)| StoryLine {
             group: g,
