@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${KHABAR_SHARED:-../shared}"
 cargo build --release --locked -p khabar-cli
-echo "(no data evaluations yet)"
+target/release/khabar eval quotes --gold testdata/quotes/ant-quotes.gold.jsonl --data "$shared/data/ant_multisource" --split all
+KHABAR_BIN=target/release/khabar bash bench/summarize.sh "$shared"

@@ -649,7 +649,6 @@ impl<'a, 'p> Scanner<'a, 'p> {
         let limit = (i + 1 + self.opts.max_gap_tokens).min(n);
         let mut appositive: Option<(usize, usize)> = None;
         let mut after_comma = false;
-        let mut via_phrase = false;
         let done = |content_start: usize,
                     subject: Option<(usize, usize)>,
                     appositive: Option<(usize, usize)>,
@@ -687,7 +686,7 @@ impl<'a, 'p> Scanner<'a, 'p> {
             }
             if let Some(close) = self.pair_close[j] {
                 // «دعا إلى "…"», «اعتبر X "…"»: a quoted object, not speech.
-                if lemma == "دعا" || !self.is_speech_quote(j, close, via_phrase) {
+                if lemma == "دعا" || !self.is_speech_quote(j, close) {
                     return None;
                 }
                 return done(j, subject, appositive, channel);
@@ -746,12 +745,10 @@ impl<'a, 'p> Scanner<'a, 'p> {
                     "الذي" | "التي" | "الذين" | "هو" | "هي" | "وهو" | "وهي"
                 )
             {
-                via_phrase = true;
                 j = self.skip_phrase(j + 1, limit);
                 continue;
             }
             if core == "علي" && j + 1 < n && is_platform(self.core(j + 1)) {
-                via_phrase = true;
                 j = self.skip_phrase(j + 1, limit);
                 continue;
             }
@@ -770,8 +767,7 @@ impl<'a, 'p> Scanner<'a, 'p> {
     /// Is the quoted span `open..=close` reached by scanning from a cue the speech itself?
     /// Short quoted words followed by more text are terms («جبهة "الملاحيظ" بمديرية»), and
     /// a quote that starts with a preposition is an object («اعترف "بالهجوم …"»).
-    fn is_speech_quote(&self, open: usize, close: usize, via_phrase: bool) -> bool {
-        let _ = via_phrase;
+    fn is_speech_quote(&self, open: usize, close: usize) -> bool {
         let words = (open + 1..close).filter(|&k| self.is_word(k)).count();
         if words == 0 || (open + 1 < close && self.has_preposition(open + 1)) {
             return false;

@@ -134,7 +134,20 @@ fn write_text(out: &mut impl Write, d: &Digest) -> std::io::Result<()> {
             }
             for key in order {
                 let qs = &by[key];
-                writeln!(out, "  {} ({})", key, qs.len())?;
+                // Show the speaker as written most often under this key.
+                let mut names: Vec<(&str, usize)> = Vec::new();
+                for &k in qs {
+                    let n = s.quotes[k].speaker.as_str();
+                    match names.iter_mut().find(|(m, _)| *m == n) {
+                        Some(e) => e.1 += 1,
+                        None => names.push((n, 1)),
+                    }
+                }
+                let name = names
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.len().cmp(&a.0.len())))
+                    .map_or("?", |n| if n.0.is_empty() { "?" } else { n.0 });
+                writeln!(out, "  {} ({})", name, qs.len())?;
                 for &k in qs {
                     let q = &s.quotes[k];
                     let (open, close) = if q.direct { ("«", "»") } else { ("", "") };
