@@ -333,21 +333,22 @@ fn build_story(
     let groups = group_statements(&work.prepared, &units, &vectors, &opts.statements);
     let vectors = vectors.full;
     // Group vectors and centrality against the story centroid.
-    let mut centroid = SparseVec::default();
-    for v in &vectors {
-        centroid.add_scaled(v, 1.0);
-    }
+    let centroid = SparseVec::sum(vectors.iter().map(|v| (v, 1.0)));
     let group_vectors: Vec<SparseVec> = groups
         .iter()
         .map(|g| {
-            let mut v = SparseVec::default();
-            for &m in &g.members {
-                v.add_scaled(&vectors[m], 1.0 / g.members.len() as f64);
-            }
-            v
+            let scale = 1.0 / g.members.len() as f64;
+            SparseVec::sum(g.members.iter().map(|&m| (&vectors[m], scale)))
         })
         .collect();
-    let centrality: Vec<f64> = group_vectors.iter().map(|v| v.cosine(&centroid)).collect();
+    let centroid_norm = centroid.norm();
+    let centrality: Vec<f64> = group_vectors
+        .iter()
+        .map(|v| {
+            let d = v.norm() * centroid_norm;
+            if d == 0.0 { 0.0 } else { v.dot(&centroid) / d }
+        })
+        .collect();
     let lines = summarize_story(
         &groups,
         &group_vectors,

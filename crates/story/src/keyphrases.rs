@@ -164,17 +164,24 @@ pub fn keyphrases<'t, P: std::borrow::Borrow<Prepared<'t>>>(
         .collect();
     // Drop phrases inside a longer phrase that occurs about as often («اطلاق النار» inside
     // «وقف اطلاق النار»): the longer one says more.
-    let subsumed: Vec<bool> = scored
+    let index: BTreeMap<&str, usize> = scored
         .iter()
-        .map(|(key, kp)| {
-            let padded = format!(" {key} ");
-            scored.iter().any(|(k, p)| {
-                k.len() > key.len()
-                    && format!(" {k} ").contains(&padded)
-                    && p.count * 3 >= kp.count * 2
-            })
-        })
+        .enumerate()
+        .map(|(i, (k, _))| (k.as_str(), i))
         .collect();
+    let mut subsumed = vec![false; scored.len()];
+    for (key, kp) in &scored {
+        let words: Vec<&str> = key.split(' ').collect();
+        for len in 1..words.len() {
+            for w in words.windows(len) {
+                if let Some(&i) = index.get(w.join(" ").as_str())
+                    && kp.count * 3 >= scored[i].1.count * 2
+                {
+                    subsumed[i] = true;
+                }
+            }
+        }
+    }
     let mut kept: Vec<(String, Keyphrase)> = scored
         .into_iter()
         .zip(subsumed)

@@ -207,6 +207,38 @@ pub fn unit_vectors<'t, P: std::borrow::Borrow<Prepared<'t>>>(
     out
 }
 
+/// Pairs `(i, j)`, `i < j`, of units that share one of their heaviest features: two
+/// sentences that say the same thing share their rarest words, and comparing only those
+/// pairs keeps large batches far from quadratic. Sorted, no duplicates.
+fn candidate_pairs(vectors: &[SparseVec]) -> Vec<(usize, usize)> {
+    /// Features per unit that index it.
+    const TOP: usize = 8;
+    /// A feature shared by more units than this is too common to pair on.
+    const MAX_POSTING: usize = 200;
+    let mut postings: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (u, v) in vectors.iter().enumerate() {
+        let mut top: Vec<(u32, f64)> = v.entries().to_vec();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(id, _) in top.iter().take(TOP) {
+            postings.entry(id).or_default().push(u);
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for list in postings.values() {
+        if list.len() > MAX_POSTING {
+            continue;
+        }
+        for (a, &i) in list.iter().enumerate() {
+            for &j in &list[a + 1..] {
+                pairs.push((i.min(j), i.max(j)));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 /// Groups units that say the same thing. Every unit ends up in exactly one group
 /// (singletons included), groups ordered by their first member.
 pub fn group_statements<'t, P: std::borrow::Borrow<Prepared<'t>>>(
@@ -220,15 +252,13 @@ pub fn group_statements<'t, P: std::borrow::Borrow<Prepared<'t>>>(
         |a: usize, b: usize| uv.predicate[a].cosine(&uv.predicate[b]) >= opts.predicate_threshold;
     let n = units.len();
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            if units[i].report == units[j].report {
-                continue;
-            }
-            let s = vectors[i].cosine(&vectors[j]);
-            if s >= opts.threshold && same(i, j) {
-                pairs.push((s, i, j));
-            }
+    for (i, j) in candidate_pairs(vectors) {
+        if units[i].report == units[j].report {
+            continue;
+        }
+        let s = vectors[i].cosine(&vectors[j]);
+        if s >= opts.threshold && same(i, j) {
+            pairs.push((s, i, j));
         }
     }
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));

@@ -148,10 +148,7 @@ pub fn summarize_document(doc: &Prepared, opts: &SummaryOptions, df: &DocFreq) -
             )
         })
         .collect();
-    let mut centroid = SparseVec::default();
-    for v in &vectors {
-        centroid.add_scaled(v, 1.0);
-    }
+    let centroid = SparseVec::sum(vectors.iter().map(|v| (v, 1.0)));
     let mut prev_para = usize::MAX;
     let cands: Vec<Candidate> = a
         .sentences

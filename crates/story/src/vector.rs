@@ -48,9 +48,22 @@ impl SparseVec {
         self.entries.iter().map(|e| e.1).sum()
     }
 
-    /// Dot product.
+    /// Dot product. A short vector against a long one (a sentence against a centroid)
+    /// looks its ids up instead of walking both lists.
     pub fn dot(&self, other: &SparseVec) -> f64 {
-        let (a, b) = (&self.entries, &other.entries);
+        let (mut a, mut b) = (&self.entries, &other.entries);
+        if a.len() > b.len() {
+            std::mem::swap(&mut a, &mut b);
+        }
+        if a.len() * 16 < b.len() {
+            return a
+                .iter()
+                .map(|&(id, w)| {
+                    b.binary_search_by_key(&id, |e| e.0)
+                        .map_or(0.0, |k| w * b[k].1)
+                })
+                .sum();
+        }
         let (mut i, mut j, mut s) = (0, 0, 0.0);
         while i < a.len() && j < b.len() {
             match a[i].0.cmp(&b[j].0) {
@@ -90,11 +103,36 @@ impl SparseVec {
         s
     }
 
-    /// `self + other * scale`.
+    /// `Σ scale · v` over `(v, scale)` pairs, sorting once (summing many vectors one by
+    /// one with [`SparseVec::add_scaled`] would be quadratic).
+    pub fn sum<'v>(items: impl IntoIterator<Item = (&'v SparseVec, f64)>) -> SparseVec {
+        let mut pairs = Vec::new();
+        for (v, scale) in items {
+            pairs.extend(v.entries.iter().map(|&(id, w)| (id, w * scale)));
+        }
+        SparseVec::from_pairs(pairs)
+    }
+
+    /// `self += other * scale`, by a linear merge of the two sorted lists.
     pub fn add_scaled(&mut self, other: &SparseVec, scale: f64) {
-        let mut pairs = std::mem::take(&mut self.entries);
-        pairs.extend(other.entries.iter().map(|&(id, w)| (id, w * scale)));
-        *self = SparseVec::from_pairs(pairs);
+        let a = std::mem::take(&mut self.entries);
+        let b = &other.entries;
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            if j == b.len() || (i < a.len() && a[i].0 < b[j].0) {
+                out.push(a[i]);
+                i += 1;
+            } else if i == a.len() || b[j].0 < a[i].0 {
+                out.push((b[j].0, b[j].1 * scale));
+                j += 1;
+            } else {
+                out.push((a[i].0, a[i].1 + b[j].1 * scale));
+                i += 1;
+                j += 1;
+            }
+        }
+        self.entries = out;
     }
 }
 
@@ -174,6 +212,7 @@ mod tests {
         let mut c = a.clone();
         c.add_scaled(&b, 2.0);
         assert_eq!(c.entries(), &[(1, 2.0), (3, 4.0), (4, 10.0)]);
+        assert_eq!(SparseVec::sum([(&a, 1.0), (&b, 2.0)]), c);
     }
 
     #[test]
