@@ -183,6 +183,21 @@ pub fn extract(
     scratch: &mut Scratch,
     out: &mut SentenceFeatures,
 ) {
+    extract_with_dropout(res, norms, scratch, out, &[]);
+}
+
+/// [`extract`], leaving out the identity features of the token itself (its
+/// form, bare form, lexical form and the bigrams with them) for the tokens
+/// where `drop_identity` is true. Training drops them for a seeded share of
+/// tokens so the model also learns from context, clusters and affixes, which
+/// is all it has for names it never saw.
+pub fn extract_with_dropout(
+    res: Resources<'_>,
+    norms: &[&str],
+    scratch: &mut Scratch,
+    out: &mut SentenceFeatures,
+    drop_identity: &[bool],
+) {
     out.hashes.clear();
     out.offsets.clear();
     let Scratch {
@@ -282,6 +297,7 @@ pub fn extract(
     };
     let SentenceFeatures { hashes, offsets } = out;
     let mut fh = FeatureHasher { key, hashes };
+    #[allow(clippy::needless_range_loop)] // `i` also indexes neighbours through closures
     for i in 0..n {
         offsets.push(fh.hashes.len() as u32);
         let mut h = |t: u8, parts: &[&[u8]]| fh.push(t, parts);
@@ -291,21 +307,27 @@ pub fn extract(
         let b = s(t.bare);
         let p = s(t.prefix);
         let lx = s(t.lex);
+        let keep = !drop_identity.get(i).copied().unwrap_or(false);
         h(0, &[]);
-        h(1, &[w.as_bytes()]);
-        h(2, &[b.as_bytes()]);
-        h(3, &[lx.as_bytes()]);
+        if keep {
+            h(1, &[w.as_bytes()]);
+            h(2, &[b.as_bytes()]);
+            h(3, &[lx.as_bytes()]);
+            h(18, &[word(ii - 1).as_bytes(), w.as_bytes()]);
+            h(19, &[w.as_bytes(), word(ii + 1).as_bytes()]);
+            h(34, &[word(ii - 1).as_bytes(), b.as_bytes()]);
+        }
         h(4, &[p.as_bytes()]);
         let bc: Vec<(usize, char)> = b.char_indices().collect();
         let nb = bc.len();
         for (k, tmpl) in [(1usize, 5u8), (2, 6), (3, 7)] {
             if nb > k {
-                h(tmpl, &[b[bc[nb - k].0..].as_bytes()]);
+                h(tmpl, &[&b.as_bytes()[bc[nb - k].0..]]);
             }
         }
         for (k, tmpl) in [(2usize, 8u8), (3, 9)] {
             if nb > k {
-                h(tmpl, &[b[..bc[k].0].as_bytes()]);
+                h(tmpl, &[&b.as_bytes()[..bc[k].0]]);
             }
         }
         h(10, &[t.shape.as_bytes()]);
@@ -316,8 +338,6 @@ pub fn extract(
         h(15, &[word(ii + 2).as_bytes()]);
         h(16, &[bare(ii - 1).as_bytes()]);
         h(17, &[bare(ii + 1).as_bytes()]);
-        h(18, &[word(ii - 1).as_bytes(), w.as_bytes()]);
-        h(19, &[w.as_bytes(), word(ii + 1).as_bytes()]);
         h(
             20,
             &[
@@ -361,7 +381,22 @@ pub fn extract(
                 h(tmpl, &[&[m.mask, m.begin as u8]]);
             }
         }
-        h(34, &[word(ii - 1).as_bytes(), b.as_bytes()]);
+        // Which roles the word plays inside known names (first name, family name…).
+        for (tmpl, g) in [(36u8, res.gazetteer), (37, res.bootstrap)] {
+            let roles = g.token_roles(lx);
+            if roles != 0 {
+                h(tmpl, &[&[roles]]);
+                for bit in 0..8u8 {
+                    if roles & (1 << bit) != 0 {
+                        h(tmpl + 2, &[&[bit]]);
+                    }
+                }
+            }
+        }
+        if nb > 4 {
+            h(40, &[&b.as_bytes()[bc[nb - 4].0..]]);
+            h(41, &[&b.as_bytes()[..bc[4].0]]);
+        }
         h(35, &[bare(ii - 1).as_bytes(), &(c >> 8).to_le_bytes()]);
     }
     offsets.push(fh.hashes.len() as u32);

@@ -160,6 +160,9 @@ impl GazetteerData {
 #[derive(Clone, Debug, Default)]
 pub struct Gazetteer {
     names: HashMap<String, u8>,
+    /// Per token of any name: bit `2t` if it starts a name of type `t`, bit `2t + 1` if it
+    /// continues one.
+    tokens: HashMap<String, u8>,
     prefixes: std::collections::HashSet<String>,
     max_tokens: usize,
 }
@@ -182,6 +185,15 @@ impl Gazetteer {
         for (name, mask) in &data.entries {
             let toks: Vec<&str> = name.split(' ').collect();
             g.max_tokens = g.max_tokens.max(toks.len());
+            for (k, t) in toks.iter().enumerate() {
+                let mut bits = 0u8;
+                for ty in 0..4 {
+                    if mask & (1 << ty) != 0 {
+                        bits |= 1 << (2 * ty + u8::from(k > 0));
+                    }
+                }
+                *g.tokens.entry((*t).to_string()).or_default() |= bits;
+            }
             for k in 1..toks.len() {
                 g.prefixes.insert(toks[..k].join(" "));
             }
@@ -203,6 +215,11 @@ impl Gazetteer {
     /// Type mask of one name (0 if absent).
     pub fn lookup(&self, name: &str) -> u8 {
         self.names.get(name).copied().unwrap_or(0)
+    }
+
+    /// Where a lexical form occurs inside names (see the `tokens` field).
+    pub fn token_roles(&self, lex: &str) -> u8 {
+        self.tokens.get(lex).copied().unwrap_or(0)
     }
 
     /// Greedy longest matches, left to right, over a sentence of lexical forms.

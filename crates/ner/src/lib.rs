@@ -206,7 +206,7 @@ impl Recognizer {
     /// Entities of an analyzed text (spans are into `text`, shifted by `offset`
     /// for pieces of a longer document). Keys are per-mention; see
     /// [`keys::resolve_document`] to link partial names.
-    pub fn recognize_analysis(&self, text: &str, analysis: &Analysis, offset: u32) -> Vec<Entity> {
+    pub fn recognize_analysis(&self, analysis: &Analysis, offset: u32) -> Vec<Entity> {
         let mut out = Vec::new();
         let mut norms: Vec<&str> = Vec::new();
         let mut toks: Vec<&khabar_core::Token> = Vec::new();
@@ -229,10 +229,10 @@ impl Recognizer {
                     continue;
                 }
                 let span = Span::new(first.span.start, last.span.end).shifted(offset);
-                let score =
-                    scores[sp.start..sp.end].iter().sum::<f32>() / (sp.end - sp.start) as f32;
+                let score = (scores[sp.start..sp.end].iter().sum::<f32>()
+                    / (sp.end - sp.start) as f32)
+                    .clamp(0.0, 1.0);
                 let key = keys::mention_key(&self.lexicon, &norms[sp.start..sp.end]);
-                let _ = text;
                 out.push(Entity {
                     span,
                     ty: sp.ty,
@@ -262,7 +262,7 @@ impl Recognizer {
         for r in khabar_core::chunk::chunk_ranges(text, CHUNK_BYTES) {
             let piece = &text[r.clone()];
             self.analyzer.analyze_into(piece, &mut analysis)?;
-            out.extend(self.recognize_analysis(text, &analysis, r.start as u32));
+            out.extend(self.recognize_analysis(&analysis, r.start as u32));
         }
         keys::resolve_document(&mut out);
         Ok(out)

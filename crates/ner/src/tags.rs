@@ -107,7 +107,7 @@ impl Tag {
 
     /// True for `I-X`.
     pub fn is_inside(self) -> bool {
-        self.0 != 0 && self.0 % 2 == 0
+        self.0 != 0 && self.0.is_multiple_of(2)
     }
 
     /// Index into dense arrays.
@@ -195,10 +195,10 @@ pub fn spans(tags: &[Tag]) -> Vec<TokenSpan> {
 pub fn repair(tags: &mut [Tag]) {
     let mut prev: Option<Tag> = None;
     for t in tags.iter_mut() {
-        if !t.may_follow(prev) {
-            if let Some(ty) = t.entity_type() {
-                *t = Tag::begin(ty);
-            }
+        if !t.may_follow(prev)
+            && let Some(ty) = t.entity_type()
+        {
+            *t = Tag::begin(ty);
         }
         prev = Some(*t);
     }

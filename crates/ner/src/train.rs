@@ -43,17 +43,21 @@ pub struct TrainOptions {
     pub bootstrap_min_count: u32,
     /// Minimum share of its majority type for a bootstrapped name.
     pub bootstrap_purity: f64,
+    /// Share of training tokens whose identity features are left out (see
+    /// [`features::extract_with_dropout`]); chosen per token by a seeded hash.
+    pub identity_dropout: f64,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            epochs: 12,
+            epochs: 8,
             seed: 1,
             folds: 5,
             bootstrap: true,
-            bootstrap_min_count: 3,
-            bootstrap_purity: 0.9,
+            bootstrap_min_count: 2,
+            bootstrap_purity: 0.8,
+            identity_dropout: 0.25,
         }
     }
 }
@@ -70,6 +74,7 @@ impl TrainOptions {
                 self.bootstrap_min_count.to_string(),
             ),
             ("bootstrap_purity".into(), self.bootstrap_purity.to_string()),
+            ("identity_dropout".into(), self.identity_dropout.to_string()),
         ]
     }
 }
@@ -190,16 +195,16 @@ pub fn train(
             &format!("stage {stage}/{stages}"),
             log,
         );
-        if stage < stages {
-            if let Some(corpus) = data.corpus {
-                let r = Recognizer::from_parts(manifest.clone(), &payload)
-                    .expect("weights packed by this crate fit together");
-                boot_data = bootstrap(&r, corpus, opt);
-                log(&format!(
-                    "bootstrap gazetteer: {} names from the unlabeled corpus",
-                    boot_data.entries.len()
-                ));
-            }
+        if stage < stages
+            && let Some(corpus) = data.corpus
+        {
+            let r = Recognizer::from_parts(manifest.clone(), &payload)
+                .expect("weights packed by this crate fit together");
+            boot_data = bootstrap(&r, corpus, opt);
+            log(&format!(
+                "bootstrap gazetteer: {} names from the unlabeled corpus",
+                boot_data.entries.len()
+            ));
         }
         result = Some((manifest, payload));
     }
@@ -232,8 +237,18 @@ fn train_stage(
                 bootstrap: boot,
             };
             let refs: Vec<&str> = train_norms[k].iter().map(|s| s.as_str()).collect();
+            let threshold = (opt.identity_dropout.clamp(0.0, 1.0) * u32::MAX as f64) as u64;
+            let drop: Vec<bool> = (0..refs.len())
+                .map(|i| {
+                    let h = xxhash_rust::xxh3::xxh3_64_with_seed(
+                        &((k as u64) << 24 | i as u64).to_le_bytes(),
+                        opt.seed,
+                    );
+                    (h & 0xffff_ffff) < threshold
+                })
+                .collect();
             let mut f = SentenceFeatures::default();
-            features::extract(res, &refs, scratch, &mut f);
+            features::extract_with_dropout(res, &refs, scratch, &mut f, &drop);
             f
         })
         .collect();

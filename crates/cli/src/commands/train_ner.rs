@@ -27,7 +27,7 @@ pub struct Args {
     out: PathBuf,
     /// Unlabeled news (JSONL with `text`, text files or folders) for word clusters and the
     /// bootstrap gazetteer. Never pass non-commercial corpora for a model you ship.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", num_args = 1..)]
     unlabeled: Vec<String>,
     /// Seed of the shuffles, the cluster projection and the k-means seeding.
     #[arg(long, default_value_t = 1)]
@@ -35,6 +35,9 @@ pub struct Args {
     /// Passes of the perceptron over the training data.
     #[arg(long, default_value_t = TrainOptions::default().epochs)]
     epochs: usize,
+    /// Share of training tokens trained without their identity features (0 to 1).
+    #[arg(long, default_value_t = TrainOptions::default().identity_dropout)]
+    identity_dropout: f64,
     /// Do not build the bootstrap gazetteer (train one stage only).
     #[arg(long)]
     no_bootstrap: bool,
@@ -70,12 +73,30 @@ pub fn run(args: Args) -> Result<()> {
         Some(p) => Some(read_conll(p)?.0),
         None => None,
     };
+    // A dev file inside the training data gives a training-set score, not a held-out one: say so.
+    let dev_in_train = dev.as_ref().is_some_and(|d| {
+        let train_set: std::collections::HashSet<&Vec<String>> =
+            train_sents.iter().map(|s| &s.tokens).collect();
+        let inside = d.iter().filter(|s| train_set.contains(&s.tokens)).count();
+        inside * 2 > d.len()
+    });
+    if dev_in_train {
+        eprintln!(
+            "khabar: note: most dev sentences are also in the training data; the dev score below is not a held-out score"
+        );
+    }
     let mut manifest = Manifest {
         train_data_hash: hash_hex(&train_bytes),
         train_data: file_name(&args.train),
         license: "CC BY-SA 4.0 (trained on ANERcorp, CAMeL Lab split; code MIT OR Apache-2.0)"
             .into(),
-        dev_data: args.dev.as_deref().map(file_name).unwrap_or_default(),
+        dev_data: match args.dev.as_deref() {
+            Some(p) if dev_in_train => {
+                format!("{} (inside the training data: not held-out)", file_name(p))
+            }
+            Some(p) => file_name(p),
+            None => String::new(),
+        },
         created_by: format!("khabar {}", env!("CARGO_PKG_VERSION")),
         ..Default::default()
     };
@@ -133,6 +154,7 @@ pub fn run(args: Args) -> Result<()> {
         epochs: args.epochs,
         seed: args.seed,
         bootstrap: !args.no_bootstrap,
+        identity_dropout: args.identity_dropout,
         ..Default::default()
     };
     let data = TrainData {
