@@ -190,7 +190,12 @@ fn variant_map(keys: &BTreeMap<String, usize>) -> BTreeMap<String, String> {
 fn is_part(part: &str, whole: &str) -> bool {
     let p: Vec<&str> = part.split(' ').collect();
     let w: Vec<&str> = whole.split(' ').collect();
-    p.len() < w.len() && w.windows(p.len()).any(|win| win == p.as_slice())
+    // A part right after «بن»/«ابن»/«بنت»/«ابو» is a father's name (سلمان in
+    // «محمد بن سلمان»), a different person.
+    p.len() < w.len()
+        && w.windows(p.len()).enumerate().any(|(j, win)| {
+            win == p.as_slice() && !(j > 0 && matches!(w[j - 1], "بن" | "ابن" | "بنت" | "ابو"))
+        })
 }
 
 /// The unique longest person name among `names` that contains `part`, if the
@@ -356,5 +361,13 @@ mod tests {
         assert_eq!(docs[0][2].key, "الاسد");
         assert_eq!(docs[1][0].key, "فلاديمير بوتين");
         assert_eq!(docs[1][1].key, "بوتين");
+        let mut docs = vec![vec![
+            ent(EntityType::Per, "محمد بن سلمان"),
+            ent(EntityType::Per, "سلمان"),
+            ent(EntityType::Per, "بن سلمان"),
+        ]];
+        resolve_batch(&mut docs);
+        assert_eq!(docs[0][1].key, "سلمان");
+        assert_eq!(docs[0][2].key, "محمد بن سلمان");
     }
 }
