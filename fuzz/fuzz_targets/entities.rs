@@ -21,8 +21,11 @@ fuzz_target!(|data: &[u8]| {
     // Model loader on garbage, and on the real model with a byte flipped.
     let _ = Recognizer::from_bytes(data);
     if !data.is_empty() {
-        let mut m = Recognizer::embedded_bytes()[..64.min(Recognizer::embedded_bytes().len())].to_vec();
-        m[data[0] as usize % m.len()] ^= data.get(1).copied().unwrap_or(1) | 1;
-        let _ = Recognizer::from_bytes(&m);
+        let mut m = Recognizer::embedded_bytes().to_vec();
+        let at = (data[0] as usize * 7919 + data.len()) % m.len();
+        m[at] ^= data.get(1).copied().unwrap_or(1) | 1;
+        assert!(Recognizer::from_bytes(&m).is_err());
+        let cut = data.len() % m.len();
+        assert!(Recognizer::from_bytes(&m[..cut]).is_err());
     }
 });
