@@ -26,9 +26,29 @@ enum Command {
     Segment(commands::segment::Args),
     /// Normalized text out (offset-preserving normalization, `search` or `display` profile).
     Normalize(commands::normalize::Args),
+    /// Named entities (PER, LOC, ORG, MISC) with canonical keys; `--conll` tags token lists.
+    Entities(commands::entities::Args),
+    /// Train models from data.
+    #[command(subcommand)]
+    Train(Train),
+    /// Evaluate against gold data.
+    #[command(subcommand)]
+    Eval(Eval),
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum Train {
+    /// The named-entity tagger: `khabar train ner --train FILE --dev FILE --out FILE`.
+    Ner(commands::train_ner::Args),
+}
+
+#[derive(Subcommand)]
+enum Eval {
+    /// Entity-level precision, recall and F1 against a gold CoNLL file.
+    Ner(commands::eval_ner::Args),
 }
 
 fn main() {
@@ -37,6 +57,9 @@ fn main() {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
+        Command::Entities(a) => commands::entities::run(a),
+        Command::Train(Train::Ner(a)) => commands::train_ner::run(a),
+        Command::Eval(Eval::Ner(a)) => commands::eval_ner::run(a),
         Command::Bench(b) => commands::bench::run(b),
     };
     if let Err(e) = result {
