@@ -26,6 +26,14 @@ enum Command {
     Segment(commands::segment::Args),
     /// Normalized text out (offset-preserving normalization, `search` or `display` profile).
     Normalize(commands::normalize::Args),
+    /// Named entities (PER, LOC, ORG, MISC) with canonical keys; `--conll` tags token lists.
+    Entities(commands::entities::Args),
+    /// Train models from data.
+    #[command(subcommand)]
+    Train(Train),
+    /// Evaluate against gold data.
+    #[command(subcommand)]
+    Eval(Eval),
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -34,9 +42,24 @@ enum Command {
     Digest(commands::digest::Args),
     /// Extractive summary of each document (`--sentences N` or `--words N`).
     Summarize(commands::summarize::Args),
-    /// Evaluations against gold data (quotes, summaries).
-    #[command(subcommand)]
-    Eval(commands::eval::EvalCommand),
+}
+
+#[derive(Subcommand)]
+enum Train {
+    /// The named-entity tagger: `khabar train ner --train FILE --dev FILE --out FILE`.
+    Ner(commands::train_ner::Args),
+}
+
+#[derive(Subcommand)]
+enum Eval {
+    /// Entity-level precision, recall and F1 against a gold CoNLL file.
+    Ner(commands::eval_ner::Args),
+    /// Quote attribution against a labelled set: precision and recall of speaker and
+    /// content spans (exact and overlapping).
+    Quotes(commands::eval_quotes::Args),
+    /// Extractive summaries on EASC: ROUGE-1/2 of khabar, lead-k and summaries from other
+    /// systems, at each reference's word budget.
+    Summary(commands::eval_summary::Args),
 }
 
 fn main() {
@@ -45,8 +68,12 @@ fn main() {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
+        Command::Entities(a) => commands::entities::run(a),
+        Command::Train(Train::Ner(a)) => commands::train_ner::run(a),
+        Command::Eval(Eval::Ner(a)) => commands::eval_ner::run(a),
+        Command::Eval(Eval::Quotes(a)) => commands::eval_quotes::run(a),
+        Command::Eval(Eval::Summary(a)) => commands::eval_summary::run(a),
         Command::Bench(b) => commands::bench::run(b),
-        Command::Eval(e) => commands::eval::run(e),
         Command::Digest(a) => commands::digest::run(a),
         Command::Summarize(a) => commands::summarize::run(a),
     };

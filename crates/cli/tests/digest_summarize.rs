@@ -173,3 +173,43 @@ fn eval_without_data_says_what_is_missing() {
     assert_eq!(code, 1);
     assert!(err.contains("easc.jsonl"), "{err}");
 }
+
+#[test]
+fn digest_with_the_embedded_ner_meets_the_issue() {
+    let (code, out, err) = khabar(&["digest", EXAMPLE, "--format", "json"], None);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = &v["stories"][0];
+    let summary = s["summary"].as_array().unwrap();
+    assert!(summary.len() <= 5);
+    let support_of = |needles: &[&str]| {
+        summary
+            .iter()
+            .find(|l| {
+                needles
+                    .iter()
+                    .any(|n| l["text"].as_str().unwrap().contains(n))
+            })
+            .map(|l| l["support"].as_u64().unwrap())
+    };
+    assert!(support_of(&["الخطوة التالية"]).unwrap() >= 3);
+    assert_eq!(support_of(&["استانا", "أستانة"]), Some(2));
+    assert!(support_of(&["طرطوس"]).is_some());
+    assert!(support_of(&["حلب"]).is_some());
+    let keys: Vec<&str> = s["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["speaker_key"].as_str().unwrap())
+        .collect();
+    for who in ["بوتين", "الكرملين", "مسرور البارزاني"] {
+        assert!(
+            keys.iter().any(|k| k.contains(who)),
+            "{who} not in {keys:?}"
+        );
+    }
+    assert!(
+        !s["entities"].as_array().unwrap().is_empty(),
+        "the tagger found entities"
+    );
+}

@@ -1373,12 +1373,19 @@ impl<'a, 'p> Scanner<'a, 'p> {
             }
             Some(SpeakerRef::Tokens((a, b))) => {
                 let np = self.tokens_span(a, b);
-                // An entity inside the phrase is the speaker.
-                let m = self
+                // A person or organization inside the phrase is the speaker («مراسل بي بي
+                // سي جيمس روبينز» → the person); a place only when it is the whole phrase
+                // («قالت روسيا»), not in «سفير روسيا».
+                let inside: Vec<&Mention> = self
                     .mentions
                     .iter()
                     .filter(|m| m.span.start < np.end && np.start < m.span.end)
-                    .min_by_key(|m| m.span.start);
+                    .collect();
+                let m = ["PER", "ORG"]
+                    .iter()
+                    .find_map(|l| inside.iter().find(|m| m.label == *l))
+                    .or_else(|| inside.iter().find(|m| m.span.contains(np) || np == m.span))
+                    .copied();
                 let phrase = self.phrase_key(a, b);
                 let out = match m {
                     Some(m) => (Some(m.span), Some(m.key.clone()), Some(m.label.clone())),

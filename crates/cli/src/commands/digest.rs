@@ -3,6 +3,9 @@
 
 use crate::common::{InputArgs, report_input, stdout};
 use anyhow::{Context, Result, bail};
+use khabar_core::Analysis;
+use khabar_ner::Recognizer;
+use khabar_story::Mention;
 use khabar_story::digest::{
     Digest, DigestDocument, DigestOptions, EntityTagger, NoEntities, Units, build_digest,
 };
@@ -27,10 +30,32 @@ pub struct Args {
     /// Summary lines per story.
     #[arg(long, default_value_t = 5)]
     lines: usize,
-    /// Mark the names of this list as entities (`surface<TAB>label<TAB>key` per line). A list
-    /// lookup, not named-entity recognition.
-    #[arg(long, value_name = "FILE")]
+    /// Take entities from this name list (`surface<TAB>label<TAB>key` per line) instead of
+    /// the named-entity tagger: a list lookup, not recognition.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_entities")]
     gazetteer: Option<PathBuf>,
+    /// No entities at all (quotes still find title-phrase speakers).
+    #[arg(long)]
+    no_entities: bool,
+}
+
+/// The embedded named-entity tagger as the digest's entity source.
+struct NerTagger(&'static Recognizer);
+
+impl EntityTagger for NerTagger {
+    fn tag(&self, text: &str, _analysis: &Analysis) -> Vec<Mention> {
+        // The tagger analyses long texts in pieces and links partial names within the text.
+        self.0
+            .recognize_text(text)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| Mention {
+                span: e.span,
+                label: e.ty.as_str().to_string(),
+                key: e.key,
+            })
+            .collect()
+    }
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -52,7 +77,10 @@ pub fn run(args: Args) -> Result<()> {
                 .with_context(|| format!("reading gazetteer {}", path.display()))?;
             Box::new(Gazetteer::parse(&text).with_context(|| format!("in {}", path.display()))?)
         }
-        None => Box::new(NoEntities),
+        None if args.no_entities => Box::new(NoEntities),
+        None => Box::new(NerTagger(
+            Recognizer::embedded().map_err(|e| anyhow::anyhow!("embedded NER model: {e}"))?,
+        )),
     };
     let inputs: Vec<DigestDocument> = docs
         .iter()

@@ -13,6 +13,8 @@
 use crate::common::stdout;
 use anyhow::{Context, Result, bail};
 use khabar_core::{Span, TextAnalyzer};
+use khabar_ner::Recognizer;
+use khabar_story::Mention;
 use khabar_story::lexicon::DocFreq;
 use khabar_story::quotes::{Quote, QuoteExtractor};
 use khabar_story::terms::Prepared;
@@ -39,6 +41,10 @@ pub struct Args {
     /// Also print each missed and spurious quote (with text) to stderr.
     #[arg(long)]
     errors: bool,
+    /// Give the extractor entity mentions from the embedded named-entity tagger (default:
+    /// none, speakers from the text alone).
+    #[arg(long)]
+    ner: bool,
     /// Print every system quote of this article to stderr (debugging).
     #[arg(long, value_name = "ID")]
     show: Option<String>,
@@ -95,6 +101,11 @@ pub fn run(args: Args) -> Result<()> {
     let texts = read_articles(&args.data, &wanted)?;
     let analyzer = TextAnalyzer::default_analyzer();
     let extractor = QuoteExtractor::default();
+    let ner = if args.ner {
+        Some(Recognizer::embedded().map_err(|e| anyhow::anyhow!("embedded NER model: {e}"))?)
+    } else {
+        None
+    };
     let mut c = Counts::default();
     for g in &selected {
         let text = texts.get(&g.doc).with_context(|| {
@@ -106,7 +117,19 @@ pub fn run(args: Args) -> Result<()> {
             )
         })?;
         let p = Prepared::new(text, analyzer.analyze(text)?, DocFreq::builtin());
-        let sys = extractor.extract(&p, &[]);
+        let mentions: Vec<Mention> = match ner {
+            Some(r) => r
+                .recognize_text(text)?
+                .into_iter()
+                .map(|e| Mention {
+                    span: e.span,
+                    label: e.ty.as_str().to_string(),
+                    key: e.key,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let sys = extractor.extract(&p, &mentions);
         if args.show.as_deref() == Some(g.doc.as_str()) {
             for q in &sys {
                 eprintln!(
@@ -146,6 +169,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.format == "json" {
         let mut m = serde_json::Map::new();
         m.insert("split".into(), args.split.clone().into());
+        m.insert("ner".into(), args.ner.into());
         m.insert("documents".into(), selected.len().into());
         m.insert("gold_quotes".into(), c.gold.into());
         m.insert("system_quotes".into(), c.system.into());
@@ -164,8 +188,13 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         writeln!(
             out,
-            "quotes ({} split): {} documents, {} gold quotes, {} system quotes",
+            "quotes ({} split, {}): {} documents, {} gold quotes, {} system quotes",
             args.split,
+            if args.ner {
+                "with NER mentions"
+            } else {
+                "no entity mentions"
+            },
             selected.len(),
             c.gold,
             c.system

@@ -3,9 +3,11 @@
 pub mod analyze;
 pub mod bench;
 pub mod digest;
-pub mod eval;
+pub mod entities;
+pub mod eval_ner;
 pub mod eval_quotes;
 pub mod eval_summary;
 pub mod normalize;
 pub mod segment;
 pub mod summarize;
+pub mod train_ner;
