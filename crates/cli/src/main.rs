@@ -48,6 +48,8 @@ enum Command {
 enum Train {
     /// The named-entity tagger: `khabar train ner --train FILE --dev FILE --out FILE`.
     Ner(commands::train_ner::Args),
+    /// The sentence scorer of `khabar summarize`: `khabar train summary --data DIR --out FILE`.
+    Summary(commands::train_summary::Args),
 }
 
 #[derive(Subcommand)]
@@ -70,6 +72,7 @@ fn main() {
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Entities(a) => commands::entities::run(a),
         Command::Train(Train::Ner(a)) => commands::train_ner::run(a),
+        Command::Train(Train::Summary(a)) => commands::train_summary::run(a),
         Command::Eval(Eval::Ner(a)) => commands::eval_ner::run(a),
         Command::Eval(Eval::Quotes(a)) => commands::eval_quotes::run(a),
         Command::Eval(Eval::Summary(a)) => commands::eval_summary::run(a),

@@ -45,6 +45,7 @@ pub mod minhash;
 pub mod quotes;
 pub mod statements;
 pub mod summary;
+pub mod summary_model;
 pub mod terms;
 pub mod vector;
 

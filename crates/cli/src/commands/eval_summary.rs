@@ -13,11 +13,13 @@
 //!   document-frequency table find («والحكومة» → «حكوم»; see `khabar_story::terms`);
 //! - ROUGE-N recall, precision and F1 with clipped n-gram counts, averaged over articles.
 
+use super::train_summary::{Prepped, Recipe, learn, prepare, split};
 use crate::common::stdout;
 use anyhow::{Context, Result, bail};
 use khabar_core::{TextAnalyzer, TokenKind};
 use khabar_story::lexicon::DocFreq;
-use khabar_story::summary::{Length, SummaryOptions, summarize_document};
+use khabar_story::summary::{DocumentOptions, Fill, Length, select_sentences};
+use khabar_story::summary_model::{DocumentFeatures, SentenceScorer};
 use khabar_story::terms::Prepared;
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -33,63 +35,107 @@ pub struct Args {
     /// summary is a list of sentences or a string. May be repeated.
     #[arg(long, value_name = "NAME=FILE")]
     system: Vec<String>,
-    /// Output: a readable table or one JSON object per system.
+    /// Also cross-validate: split the articles into this many folds (article `i` in fold
+    /// `i % K`), learn the scorer on the other folds with `khabar train summary`'s recipe
+    /// and score the held-out fold; print per-fold ROUGE-2 against every baseline.
+    #[arg(long, value_name = "K")]
+    folds: Option<usize>,
+    /// Score this model file instead of the built-in scorer (which was trained on these
+    /// very articles: its all-data figures are in-sample).
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Output: a readable table or one JSON object per system (and per fold).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
     /// Write khabar's summaries as JSONL (`{"id", "summary": [sentence…]}`) to this file.
     #[arg(long, value_name = "FILE")]
     write: Option<PathBuf>,
-    /// Tuning (for experiments): MMR relevance weight.
+    #[command(flatten)]
+    recipe: Box<Recipe>,
+    /// Experiments: redundancy cap (cosine) of the built-in or given model (the
+    /// cross-validated scorer chooses its own, see `--max-redundancy`).
     #[arg(long, hide = true)]
-    relevance: Option<f64>,
-    /// Tuning (for experiments): position prior weight.
-    #[arg(long, hide = true)]
-    position_weight: Option<f64>,
-    /// Tuning (for experiments): position prior decay.
-    #[arg(long, hide = true)]
-    position_decay: Option<f64>,
-    /// Tuning (for experiments): shortest sentence picked, in words.
+    cap: Option<f64>,
+    /// Experiments: shortest sentence picked, in words.
     #[arg(long, hide = true)]
     min_words: Option<usize>,
-    /// Tuning (for experiments): paragraph-start bonus.
+    /// Experiments: how the word budget is filled (`overflow` or `whole`).
+    #[arg(long, hide = true, value_parser = ["overflow", "whole", "cut"])]
+    fill: Option<String>,
+    /// Experiments: tell khabar a budget this many times the reference length (the
+    /// scorer still cuts at the reference length), to see whether a selection profits
+    /// from knowing the exact length.
     #[arg(long, hide = true)]
-    paragraph_bonus: Option<f64>,
+    budget_scale: Option<f64>,
 }
 
-struct Article {
-    id: String,
-    text: String,
-    reference: String,
+/// One EASC article.
+pub struct Article {
+    /// `easc-NNN`.
+    pub id: String,
+    /// The article text.
+    pub text: String,
+    /// The human summary.
+    pub reference: String,
 }
 
-/// ROUGE scores of one system summed over articles.
+/// ROUGE of one summary of one article: `tokens`, and `r[variant][n-1] = (recall,
+/// precision, f1)`; variant 0 = norm, 1 = stem.
 #[derive(Default, Clone, Copy)]
-struct Sums {
-    docs: usize,
+struct Scores {
     tokens: usize,
-    /// `[variant][n-1] = (recall, precision, f1)` sums; variant 0 = norm, 1 = stem.
     r: [[(f64, f64, f64); 2]; 2],
+}
+
+/// Mean of per-article scores over `items` (article indices): `(articles, mean tokens,
+/// mean scores)`.
+fn mean(scores: &[Scores], items: impl Iterator<Item = usize>) -> (usize, f64, Scores) {
+    let mut acc = Scores::default();
+    let (mut tokens, mut n) = (0usize, 0usize);
+    for i in items {
+        let s = &scores[i];
+        n += 1;
+        tokens += s.tokens;
+        for (a, x) in acc.r.iter_mut().flatten().zip(s.r.iter().flatten()) {
+            a.0 += x.0;
+            a.1 += x.1;
+            a.2 += x.2;
+        }
+    }
+    let d = n.max(1) as f64;
+    for a in acc.r.iter_mut().flatten() {
+        a.0 /= d;
+        a.1 /= d;
+        a.2 /= d;
+    }
+    (n, tokens as f64 / d, acc)
 }
 
 pub fn run(args: Args) -> Result<()> {
     let articles = read_easc(&args.data.join("easc.jsonl"))?;
     let analyzer = TextAnalyzer::default_analyzer();
     let df = DocFreq::builtin();
-    let mut opts = SummaryOptions::default();
-    if let Some(x) = args.relevance {
-        opts.relevance = x;
-    }
-    if let Some(x) = args.position_weight {
-        opts.position_weight = x;
-    }
-    if let Some(x) = args.position_decay {
-        opts.position_decay = x;
-    }
+    let mut opts = DocumentOptions::default();
     if let Some(x) = args.min_words {
         opts.min_words = x;
     }
-    if let Some(x) = args.paragraph_bonus {
-        opts.paragraph_start_bonus = x;
+    if let Some(f) = &args.fill {
+        opts.fill = match f.as_str() {
+            "whole" => Fill::PreferWhole,
+            "cut" => Fill::Cut,
+            _ => Fill::Overflow,
+        };
+    }
+    let mut scorer = match &args.model {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            SentenceScorer::parse(&text).with_context(|| format!("{}", path.display()))?
+        }
+        None => SentenceScorer::builtin().clone(),
+    };
+    if let Some(c) = args.cap {
+        scorer.max_redundancy = c;
     }
 
     let mut external: Vec<(String, BTreeMap<String, String>)> = Vec::new();
@@ -99,61 +145,106 @@ pub fn run(args: Args) -> Result<()> {
             .with_context(|| format!("--system {s}: expected NAME=FILE"))?;
         external.push((name.to_string(), read_system(Path::new(file))?));
     }
-    let mut names = vec!["khabar".to_string(), "lead".to_string()];
-    names.extend(external.iter().map(|(n, _)| n.clone()));
-    let mut sums = vec![Sums::default(); names.len()];
-    let mut written = Vec::new();
-    for art in &articles {
-        let reference = Prepared::new(&art.reference, analyzer.analyze(&art.reference)?, df);
-        let ref_toks = rouge_tokens(&reference);
-        let budget = ref_toks[0].len();
-        if budget == 0 {
-            continue;
-        }
-        let doc = Prepared::new(&art.text, analyzer.analyze(&art.text)?, df);
-        let ours = summarize_document(
-            &doc,
-            &SummaryOptions {
+    let prepped = prepare(&articles, df)?;
+    let summarize = |p: &Prepped, scorer: &SentenceScorer| -> Vec<String> {
+        let budget = match args.budget_scale {
+            Some(x) => (p.budget() as f64 * x).ceil().max(1.0) as usize,
+            None => p.budget(),
+        };
+        // Features that depend on the budget follow the budget the summarizer is told.
+        let told;
+        let features = if budget == p.budget() {
+            &p.features
+        } else {
+            told = DocumentFeatures::new(&p.doc, df, Length::Words(budget));
+            &told
+        };
+        let scores = scorer.score(features);
+        select_sentences(
+            &p.doc,
+            features,
+            &scores,
+            &DocumentOptions {
                 length: Length::Words(budget),
                 ..opts.clone()
             },
-            df,
-        );
-        let ours_text: Vec<&str> = ours.iter().map(|e| e.span.slice(&art.text)).collect();
+            scorer.max_redundancy,
+        )
+        .iter()
+        .map(|e| e.span.slice(p.doc.text).to_string())
+        .collect()
+    };
+
+    // System summaries per article: khabar (given model), lead, externals, khabar CV.
+    let mut names = vec!["khabar".to_string(), "lead".to_string()];
+    names.extend(external.iter().map(|(n, _)| n.clone()));
+    let mut texts: Vec<Vec<String>> = vec![Vec::new(); names.len()];
+    let mut written = Vec::new();
+    for p in &prepped {
+        let ours = summarize(p, &scorer);
         if args.write.is_some() {
-            written.push(serde_json::json!({"id": art.id, "summary": ours_text}));
+            written.push(serde_json::json!({"id": p.id, "summary": ours}));
         }
-        let lead: Vec<&str> = doc
+        texts[0].push(ours.join("\n"));
+        let lead: Vec<&str> = p
+            .doc
             .analysis
             .sentences
             .iter()
-            .map(|s| s.span.slice(&art.text))
+            .map(|s| s.span.slice(p.doc.text))
             .collect();
-        let mut texts: Vec<String> = vec![ours_text.join("\n"), lead.join("\n")];
-        for (name, map) in &external {
+        texts[1].push(lead.join("\n"));
+        for (k, (name, map)) in external.iter().enumerate() {
             let t = map
-                .get(&art.id)
-                .with_context(|| format!("system {name} has no summary for {}", art.id))?;
-            texts.push(t.clone());
+                .get(&p.id)
+                .with_context(|| format!("system {name} has no summary for {}", p.id))?;
+            texts[2 + k].push(t.clone());
         }
-        for (k, t) in texts.iter().enumerate() {
-            let p = Prepared::new(t, analyzer.analyze(t)?, df);
-            let mut toks = rouge_tokens(&p);
+    }
+    let mut fold_penalties = Vec::new();
+    if let Some(k) = args.folds {
+        if k < 2 || k > prepped.len() {
+            bail!("--folds {k}: need between 2 and {} folds", prepped.len());
+        }
+        let mut cv = vec![String::new(); prepped.len()];
+        for f in 0..k {
+            let (train_set, _) = split(&prepped, k, f);
+            let learned = learn(&train_set, &args.recipe, &opts)?;
+            fold_penalties.push((learned.l2, learned.scorer.max_redundancy));
+            for (i, p) in prepped.iter().enumerate() {
+                if i % k == f {
+                    cv[i] = summarize(p, &learned.scorer).join("\n");
+                }
+            }
+        }
+        names.push("khabar-cv".to_string());
+        texts.push(cv);
+    }
+
+    // Every system is scored by the same code: analyse its text, cut to the budget.
+    let mut scores: Vec<Vec<Scores>> = vec![Vec::with_capacity(prepped.len()); names.len()];
+    for (i, p) in prepped.iter().enumerate() {
+        let reference = &articles[p.index].reference;
+        let ref_p = Prepared::new(reference, analyzer.analyze(reference)?, df);
+        let ref_toks = rouge_tokens_range(&ref_p, 0..ref_p.analysis.tokens.len());
+        let budget = p.budget();
+        for (k, sys) in texts.iter().enumerate() {
+            let t = &sys[i];
+            let sp = Prepared::new(t, analyzer.analyze(t)?, df);
+            let mut toks = rouge_tokens_range(&sp, 0..sp.analysis.tokens.len());
             for v in &mut toks {
                 v.truncate(budget);
             }
-            let s = &mut sums[k];
-            s.docs += 1;
-            s.tokens += toks[0].len();
+            let mut s = Scores {
+                tokens: toks[0].len(),
+                ..Scores::default()
+            };
             for variant in 0..2 {
                 for n in 1..=2 {
-                    let (r, p, f) = rouge_n(&toks[variant], &ref_toks[variant], n);
-                    let acc = &mut s.r[variant][n - 1];
-                    acc.0 += r;
-                    acc.1 += p;
-                    acc.2 += f;
+                    s.r[variant][n - 1] = rouge_n(&toks[variant], &ref_toks[variant], n);
                 }
             }
+            scores[k].push(s);
         }
     }
     if let Some(path) = &args.write {
@@ -165,56 +256,140 @@ pub fn run(args: Args) -> Result<()> {
         }
         f.flush()?;
     }
+
+    let n = prepped.len();
     let mut out = stdout();
+    let json_cell = |s: &Scores, v: usize, k: usize| {
+        let (r, p, f) = s.r[v][k];
+        serde_json::json!({"recall": r, "precision": p, "f1": f})
+    };
+    let cv_index = names.iter().position(|x| x == "khabar-cv");
     if args.format == "json" {
-        for (name, s) in names.iter().zip(&sums) {
-            let d = s.docs.max(1) as f64;
-            let cell = |v: usize, n: usize| {
-                let (r, p, f) = s.r[v][n];
-                serde_json::json!({"recall": r / d, "precision": p / d, "f1": f / d})
-            };
+        for (name, sc) in names.iter().zip(&scores) {
+            let (docs, tokens, m) = mean(sc, 0..n);
             let rec = serde_json::json!({
-                "system": name, "articles": s.docs, "mean_tokens": s.tokens as f64 / d,
-                "norm": {"rouge1": cell(0, 0), "rouge2": cell(0, 1)},
-                "stem": {"rouge1": cell(1, 0), "rouge2": cell(1, 1)},
+                "system": name, "articles": docs, "mean_tokens": tokens,
+                "norm": {"rouge1": json_cell(&m, 0, 0), "rouge2": json_cell(&m, 0, 1)},
+                "stem": {"rouge1": json_cell(&m, 1, 0), "rouge2": json_cell(&m, 1, 1)},
             });
             writeln!(out, "{rec}")?;
         }
-    } else {
+        if let Some(k) = args.folds {
+            for (f, &(l2, cap)) in fold_penalties.iter().enumerate() {
+                let mut rec = serde_json::json!({
+                    "fold": f, "l2": l2, "max_redundancy": cap,
+                });
+                for (name, sc) in names.iter().zip(&scores) {
+                    let (docs, _, m) = mean(sc, (0..n).filter(|i| i % k == f));
+                    rec["articles"] = docs.into();
+                    rec[name] = serde_json::json!({"rouge2_norm_f1": m.r[0][1].2});
+                }
+                writeln!(out, "{rec}")?;
+            }
+        }
+        out.flush()?;
+        return Ok(());
+    }
+    if let (Some(k), Some(cvi)) = (args.folds, cv_index) {
         writeln!(
             out,
-            "EASC: {} articles; every summary cut to its reference's length in tokens; F1 ×100",
-            sums[0].docs
+            "Cross-validation: {k} folds (article i in fold i % {k}); khabar-cv = scorer and L2 \
+             learned on the other folds only; ROUGE-2 norm F1 ×100"
         )?;
+        let shown: Vec<usize> = std::iter::once(cvi)
+            .chain((0..names.len()).filter(|&j| j != cvi && j != 0))
+            .collect();
+        write!(out, "{:<6} {:>8} {:>10}", "fold", "articles", "L2/cap")?;
+        for &j in &shown {
+            write!(out, " {:>14}", names[j])?;
+        }
+        writeln!(out, " {:>10}", "cv − lead")?;
+        let lead = 1;
+        let mut fold_means = vec![0.0; names.len()];
+        for (f, &(l2, cap)) in fold_penalties.iter().enumerate() {
+            let items = || (0..n).filter(|i| i % k == f);
+            let (docs, _, _) = mean(&scores[0], items());
+            write!(out, "{:<6} {:>8} {:>10}", f, docs, format!("{l2}/{cap}"))?;
+            for &j in &shown {
+                let (_, _, m) = mean(&scores[j], items());
+                fold_means[j] += m.r[0][1].2 / k as f64;
+                write!(out, " {:>14.2}", 100.0 * m.r[0][1].2)?;
+            }
+            let (_, _, c) = mean(&scores[cvi], items());
+            let (_, _, l) = mean(&scores[lead], items());
+            writeln!(out, " {:>+10.2}", 100.0 * (c.r[0][1].2 - l.r[0][1].2))?;
+        }
+        write!(out, "{:<6} {:>8} {:>10}", "mean", n, "")?;
+        for &j in &shown {
+            write!(out, " {:>14.2}", 100.0 * fold_means[j])?;
+        }
         writeln!(
             out,
-            "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8}",
-            "system", "tokens", "R1 norm", "R2 norm", "R1 stem", "R2 stem"
+            " {:>+10.2}",
+            100.0 * (fold_means[cvi] - fold_means[lead])
         )?;
-        for (name, s) in names.iter().zip(&sums) {
-            let d = s.docs.max(1) as f64;
+        // Paired per-article differences: is the margin larger than its noise?
+        for j in (1..names.len()).filter(|&j| j != cvi) {
+            let d: Vec<f64> = (0..n)
+                .map(|i| 100.0 * (scores[cvi][i].r[0][1].2 - scores[j][i].r[0][1].2))
+                .collect();
+            let m = d.iter().sum::<f64>() / n.max(1) as f64;
+            let var = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n.max(2) - 1) as f64;
+            let (better, worse) = (
+                d.iter().filter(|&&x| x > 1e-9).count(),
+                d.iter().filter(|&&x| x < -1e-9).count(),
+            );
             writeln!(
                 out,
-                "{:<16} {:>8.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
-                name,
-                s.tokens as f64 / d,
-                100.0 * s.r[0][0].2 / d,
-                100.0 * s.r[0][1].2 / d,
-                100.0 * s.r[1][0].2 / d,
-                100.0 * s.r[1][1].2 / d,
+                "khabar-cv − {}: {:+.2} ± {:.2} (mean ± standard error over articles); better on {}, worse on {}, equal on {}",
+                names[j],
+                m,
+                (var / n.max(1) as f64).sqrt(),
+                better,
+                worse,
+                n - better - worse
             )?;
         }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "EASC: {n} articles; every summary cut to its reference's length in tokens; F1 ×100{}",
+        if args.model.is_some() {
+            ""
+        } else {
+            " (khabar = built-in scorer, trained on these articles: in-sample)"
+        }
+    )?;
+    writeln!(
+        out,
+        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "system", "tokens", "R1 norm", "R2 norm", "R1 stem", "R2 stem"
+    )?;
+    for (name, sc) in names.iter().zip(&scores) {
+        let (_, tokens, m) = mean(sc, 0..n);
+        writeln!(
+            out,
+            "{:<16} {:>8.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2}",
+            name,
+            tokens,
+            100.0 * m.r[0][0].2,
+            100.0 * m.r[0][1].2,
+            100.0 * m.r[1][0].2,
+            100.0 * m.r[1][1].2,
+        )?;
     }
     out.flush()?;
     Ok(())
 }
 
-/// ROUGE tokens of a text: `[normalized forms, clitic-free light stems]`.
-fn rouge_tokens(p: &Prepared) -> [Vec<String>; 2] {
+/// ROUGE tokens of tokens `range` of a text: `[normalized forms, clitic-free light
+/// stems]`.
+pub fn rouge_tokens_range(p: &Prepared, range: std::ops::Range<usize>) -> [Vec<String>; 2] {
     let a = &p.analysis;
     let mut norm = Vec::new();
     let mut stem = Vec::new();
-    for (t, v) in a.tokens.iter().zip(&p.views) {
+    for (t, v) in a.tokens[range.clone()].iter().zip(&p.views[range]) {
         if !matches!(
             t.kind,
             TokenKind::Word | TokenKind::Foreign | TokenKind::Number | TokenKind::Hashtag
@@ -242,7 +417,7 @@ fn ngrams(v: &[String], n: usize) -> BTreeMap<&[String], usize> {
     m
 }
 
-fn rouge_n(sys: &[String], reference: &[String], n: usize) -> (f64, f64, f64) {
+pub fn rouge_n(sys: &[String], reference: &[String], n: usize) -> (f64, f64, f64) {
     let (s, r) = (ngrams(sys, n), ngrams(reference, n));
     let overlap: usize = r
         .iter()
@@ -267,7 +442,7 @@ fn rouge_n(sys: &[String], reference: &[String], n: usize) -> (f64, f64, f64) {
     (rec, prec, f)
 }
 
-fn read_easc(path: &Path) -> Result<Vec<Article>> {
+pub fn read_easc(path: &Path) -> Result<Vec<Article>> {
     let f = std::fs::File::open(path).with_context(|| {
         format!(
             "reading {} (give the easc_taqyim folder with --data)",

@@ -11,3 +11,4 @@ pub mod normalize;
 pub mod segment;
 pub mod summarize;
 pub mod train_ner;
+pub mod train_summary;

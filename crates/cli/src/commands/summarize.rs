@@ -5,7 +5,7 @@ use anyhow::Result;
 use khabar::batch::{BatchLimits, run_ordered};
 use khabar_core::TextAnalyzer;
 use khabar_story::lexicon::DocFreq;
-use khabar_story::summary::{Length, SummaryOptions, summarize_document};
+use khabar_story::summary::{DocumentOptions, Length, summarize_document};
 use khabar_story::terms::Prepared;
 use std::io::Write;
 
@@ -34,9 +34,9 @@ pub fn run(args: Args) -> Result<()> {
         (Some(s), None) => Length::Sentences(s.max(1)),
         (None, None) => Length::Sentences(3),
     };
-    let opts = SummaryOptions {
+    let opts = DocumentOptions {
         length,
-        ..SummaryOptions::default()
+        ..DocumentOptions::default()
     };
     let analyzer = TextAnalyzer::default_analyzer();
     let df = DocFreq::builtin();
