@@ -12,6 +12,13 @@
 //!   `stem` scores each word's light stem after removing the clitics the segmenter and the
 //!   document-frequency table find («والحكومة» → «حكوم»; see `khabar_story::terms`);
 //! - ROUGE-N recall, precision and F1 with clipped n-gram counts, averaged over articles.
+//!
+//! khabar is told the same budget (`--words`); lead-k needs none (the cut makes it); the
+//! sumy script stops at the reference's whitespace word count. With `--folds K` the
+//! articles are also split into K folds (article `i` in fold `i % K`) and khabar's scorer
+//! is learned on the other folds by `khabar train summary`'s recipe (penalty and
+//! redundancy cap chosen inside the training folds), so `khabar-cv` is scored on articles
+//! that played no part in its training.
 
 use super::train_summary::{Prepped, Recipe, learn, prepare, split};
 use crate::common::stdout;
@@ -293,8 +300,8 @@ pub fn run(args: Args) -> Result<()> {
     if let (Some(k), Some(cvi)) = (args.folds, cv_index) {
         writeln!(
             out,
-            "Cross-validation: {k} folds (article i in fold i % {k}); khabar-cv = scorer and L2 \
-             learned on the other folds only; ROUGE-2 norm F1 ×100"
+            "Cross-validation: {k} folds (article i in fold i % {k}); khabar-cv = scorer, L2 and \
+             cap learned on the other folds only; ROUGE-2 norm F1 ×100"
         )?;
         let shown: Vec<usize> = std::iter::once(cvi)
             .chain((0..names.len()).filter(|&j| j != cvi && j != 0))
