@@ -17,39 +17,54 @@ use khabar_core::TokenKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-/// Names of the features, in the order of a feature row. A model file lists the same
-/// names; a model trained on other features is refused.
-pub const FEATURES: &[&str] = &[
-    "first_sentence",
-    "position_inverse",
-    "position_relative",
-    "paragraph_start",
-    "paragraph_inverse",
-    "paragraph_relative",
-    "in_paragraph_inverse",
-    "words_log",
-    "short",
-    "long",
-    "centrality",
-    "centrality_rank",
-    "first_similarity",
-    "term_frequency",
-    "keyword_coverage",
-    "idf_mean",
-    "number_ratio",
-    "foreign_ratio",
-    "stop_ratio",
-    "quote",
-    "continuation",
-    "citation",
-    "question_or_colon",
-    "single_sentence_paragraph",
-    "position_log",
-    "budget_ratio",
-    "budget_ratio_x_first",
-    "budget_ratio_x_position_inverse",
-    "budget_ratio_x_position_relative",
-];
+/// Declares the features once: [`FEATURES`] (their names, in row order) and `Col` (their
+/// columns), so a name and its column cannot drift apart.
+macro_rules! features {
+    ($($name:ident),* $(,)?) => {
+        /// Names of the features, in the order of a feature row. A model file lists the
+        /// same names; a model trained on other features is refused.
+        pub const FEATURES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Column of each feature in a row.
+        #[allow(non_camel_case_types, dead_code)]
+        #[derive(Clone, Copy)]
+        enum Col {
+            $($name),*
+        }
+    };
+}
+
+features!(
+    first_sentence,
+    position_inverse,
+    position_relative,
+    paragraph_start,
+    paragraph_inverse,
+    paragraph_relative,
+    in_paragraph_inverse,
+    words_log,
+    short,
+    long,
+    centrality,
+    centrality_rank,
+    first_similarity,
+    term_frequency,
+    keyword_coverage,
+    idf_mean,
+    number_ratio,
+    foreign_ratio,
+    stop_ratio,
+    quote,
+    continuation,
+    citation,
+    question_or_colon,
+    single_sentence_paragraph,
+    position_log,
+    budget_ratio,
+    budget_ratio_x_first,
+    budget_ratio_x_position_inverse,
+    budget_ratio_x_position_relative,
+);
 
 /// Number of features in a row.
 pub const FEATURE_COUNT: usize = FEATURES.len();
@@ -220,45 +235,47 @@ impl DocumentFeatures {
             };
             let flag = |b: bool| if b { 1.0 } else { 0.0 };
             let mut row = [0.0; FEATURE_COUNT];
-            row[0] = flag(i == 0);
-            row[1] = 1.0 / (1.0 + i as f64);
-            row[2] = rel(i, n);
-            row[3] = flag(in_para[i] == 0);
-            row[4] = 1.0 / (1.0 + para[i] as f64);
-            row[5] = rel(para[i], paragraphs);
-            row[6] = 1.0 / (1.0 + in_para[i] as f64);
-            row[7] = (1.0 + w as f64).ln();
-            row[8] = flag(w < 8);
-            row[9] = flag(w > 40);
-            row[10] = centrality[i];
-            row[11] = rel(rank[i], n);
-            row[12] = if i == 0 {
+            row[Col::first_sentence as usize] = flag(i == 0);
+            row[Col::position_inverse as usize] = 1.0 / (1.0 + i as f64);
+            row[Col::position_relative as usize] = rel(i, n);
+            row[Col::paragraph_start as usize] = flag(in_para[i] == 0);
+            row[Col::paragraph_inverse as usize] = 1.0 / (1.0 + para[i] as f64);
+            row[Col::paragraph_relative as usize] = rel(para[i], paragraphs);
+            row[Col::in_paragraph_inverse as usize] = 1.0 / (1.0 + in_para[i] as f64);
+            row[Col::words_log as usize] = (1.0 + w as f64).ln();
+            row[Col::short as usize] = flag(w < 8);
+            row[Col::long as usize] = flag(w > 40);
+            row[Col::centrality as usize] = centrality[i];
+            row[Col::centrality_rank as usize] = rel(rank[i], n);
+            row[Col::first_similarity as usize] = if i == 0 {
                 1.0
             } else {
                 vectors[i].cosine(&vectors[0])
             };
-            row[13] = if terms == 0 {
+            row[Col::term_frequency as usize] = if terms == 0 {
                 0.0
             } else {
                 tf_sum / terms as f64 / total_terms * 100.0
             };
-            row[14] = covered.len() as f64 / keywords.len().max(1) as f64;
-            row[15] = if terms == 0 {
+            row[Col::keyword_coverage as usize] =
+                covered.len() as f64 / keywords.len().max(1) as f64;
+            row[Col::idf_mean as usize] = if terms == 0 {
                 0.0
             } else {
                 idf_sum / terms as f64 / max_idf
             };
-            row[16] = numbers as f64 / wf;
-            row[17] = foreign as f64 / wf;
-            row[18] = stops as f64 / wf;
-            row[19] = flag(quote);
-            row[20] = flag(continuation);
-            row[21] = flag(citation);
-            row[22] = flag(question_or_colon);
-            row[23] = flag(para_len.get(&para[i]).copied().unwrap_or(0) == 1);
+            row[Col::number_ratio as usize] = numbers as f64 / wf;
+            row[Col::foreign_ratio as usize] = foreign as f64 / wf;
+            row[Col::stop_ratio as usize] = stops as f64 / wf;
+            row[Col::quote as usize] = flag(quote);
+            row[Col::continuation as usize] = flag(continuation);
+            row[Col::citation as usize] = flag(citation);
+            row[Col::question_or_colon as usize] = flag(question_or_colon);
+            row[Col::single_sentence_paragraph as usize] =
+                flag(para_len.get(&para[i]).copied().unwrap_or(0) == 1);
             // Position enters only through smooth, monotone functions: a one-hot per
             // index lets the model learn EASC's annotators who took every other sentence.
-            row[24] = (1.0 + i as f64).ln();
+            row[Col::position_log as usize] = (1.0 + i as f64).ln();
             rows.push(row);
             words.push(w);
         }
@@ -270,10 +287,12 @@ impl DocumentFeatures {
         }
         .min(1.0);
         for row in &mut rows {
-            row[25] = ratio;
-            row[26] = ratio * row[0];
-            row[27] = ratio * row[1];
-            row[28] = ratio * row[2];
+            row[Col::budget_ratio as usize] = ratio;
+            row[Col::budget_ratio_x_first as usize] = ratio * row[Col::first_sentence as usize];
+            row[Col::budget_ratio_x_position_inverse as usize] =
+                ratio * row[Col::position_inverse as usize];
+            row[Col::budget_ratio_x_position_relative as usize] =
+                ratio * row[Col::position_relative as usize];
         }
         DocumentFeatures {
             rows,
@@ -377,7 +396,7 @@ impl SentenceScorer {
     /// A scorer that prefers earlier sentences and nothing else (lead-k order).
     pub fn position_only() -> SentenceScorer {
         let mut features = vec![(0.0, 1.0, 0.0); FEATURE_COUNT];
-        features[1].2 = 1.0;
+        features[Col::position_inverse as usize].2 = 1.0;
         SentenceScorer {
             notes: vec!["position only".into()],
             bias: 0.0,
@@ -746,8 +765,8 @@ mod tests {
         let examples: Vec<(FeatureRow, f64)> = (0..200)
             .map(|i| {
                 let mut row = [0.0; FEATURE_COUNT];
-                row[3] = f64::from(u8::from(i % 3 == 0));
-                row[10] = ((i * 7919) % 101) as f64 / 101.0;
+                row[Col::paragraph_start as usize] = f64::from(u8::from(i % 3 == 0));
+                row[Col::centrality as usize] = ((i * 7919) % 101) as f64 / 101.0;
                 (row, row[3])
             })
             .collect();
