@@ -2,11 +2,12 @@
 //!
 //! Every sentence of every article is an example: its features
 //! (`khabar_story::summary_model::FEATURES`) and, as target, the share of its word bigrams
-//! found in the article's human summary. The L2 penalty is chosen by cross-validation on
-//! the training articles (ROUGE-2 of the summaries, not the fit of the targets), then the
-//! model is fitted on all of them. `khabar eval summary --folds 5` runs the same
-//! procedure inside each training split, so its figures are for articles the model and
-//! its penalty never saw.
+//! found in the article's human summary. A 4-fold cross-validation on the training
+//! articles chooses the L2 penalty (by the cross-entropy of the held-out targets, a smooth
+//! criterion; `--select-by rouge` uses ROUGE-2) and then the redundancy cap (by the
+//! ROUGE-2 of the held-out summaries); the model is then fitted on all of them.
+//! `khabar eval summary --folds 5` runs the same procedure inside each training split, so
+//! its figures are for articles the model, its penalty and its cap never saw.
 
 use super::eval_summary::{Article, read_easc, rouge_n, rouge_tokens_range};
 use anyhow::{Context, Result, bail};
@@ -45,7 +46,8 @@ pub struct Recipe {
     /// 1 = no cap).
     #[arg(long, value_delimiter = ',', default_values_t = [0.4, 0.5, 0.6, 0.8, 1.0])]
     pub max_redundancy: Vec<f64>,
-    /// How the penalty is chosen: `loss` (cross-entropy of the targets) or `rouge`.
+    /// How the penalty is chosen: `loss` (inner-CV cross-entropy of the targets, then the
+    /// cap by ROUGE-2) or `rouge` (penalty and cap together by inner-CV ROUGE-2).
     #[arg(long, default_value = "loss", value_parser = ["loss", "rouge"])]
     pub select_by: String,
     /// Folds of the inner cross-validation that chooses the penalty and the cap.
