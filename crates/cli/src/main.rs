@@ -29,6 +29,12 @@ enum Command {
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// Learn models from corpora (`train segmenter`).
+    #[command(subcommand)]
+    Train(commands::train::TrainCommand),
+    /// Measure components against gold data (`eval segment`).
+    #[command(subcommand)]
+    Eval(commands::eval::EvalCommand),
 }
 
 fn main() {
@@ -38,6 +44,8 @@ fn main() {
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Bench(b) => commands::bench::run(b),
+        Command::Train(t) => commands::train::run(t),
+        Command::Eval(e) => commands::eval::run(e),
     };
     if let Err(e) = result {
         if common::is_broken_pipe(&e) {

@@ -71,6 +71,15 @@ pub struct Segment {
     /// Proclitic, stem or enclitic.
     pub kind: SegmentKind,
     form: (u32, u32),
+    restored: bool,
+}
+
+impl Segment {
+    /// True if the segment's form was restored because the surface lost letters:
+    /// the article «ال» written «ل» after the preposition «ل» (للمرة → ل + ال + مرة).
+    pub fn is_restored(&self) -> bool {
+        self.restored
+    }
 }
 
 /// Everything the text layer knows about one text.
@@ -140,6 +149,7 @@ impl Analysis {
 pub struct TextAnalyzer {
     options: AnalyzerOptions,
     seg_normalizer: Normalizer,
+    search_normalizer: Normalizer,
     segmenter: CliticSegmenter,
 }
 
@@ -150,7 +160,6 @@ struct Scratch {
     bounds: Vec<SentenceBounds>,
     word: String,
     map: OffsetMap,
-    pieces: Vec<crate::clitics::Piece>,
 }
 
 thread_local! {
@@ -160,10 +169,16 @@ thread_local! {
 impl TextAnalyzer {
     /// An analyzer with the built-in segmenter.
     pub fn new(options: AnalyzerOptions) -> TextAnalyzer {
+        TextAnalyzer::with_segmenter(options, CliticSegmenter::new())
+    }
+
+    /// An analyzer with another clitic model (see [`CliticSegmenter::from_bytes`]).
+    pub fn with_segmenter(options: AnalyzerOptions, segmenter: CliticSegmenter) -> TextAnalyzer {
         TextAnalyzer {
             options,
             seg_normalizer: Normalizer::new(SEGMENTATION_PROFILE),
-            segmenter: CliticSegmenter::new(),
+            search_normalizer: Normalizer::new(Profile::SEARCH),
+            segmenter,
         }
     }
 
@@ -231,66 +246,80 @@ impl TextAnalyzer {
         out: &mut Analysis,
     ) {
         let surface = rt.span.slice(text);
-        s.word.clear();
-        let is_word = rt.kind == TokenKind::Word;
-        // Normalize in segmentation form, mapping offsets only for Arabic words.
-        self.seg_normalizer.normalize_into(
-            surface,
-            &mut s.word,
-            if is_word { Some(&mut s.map) } else { None },
-        );
         let norm_start = out.arena.len() as u32;
-        for c in s.word.chars() {
-            out.arena.push(fold_search(c));
-        }
-        let norm_end = out.arena.len() as u32;
         let seg_start = out.segments.len() as u32;
         let mut stem = (norm_start, norm_start);
-        if is_word && !s.word.is_empty() {
-            s.pieces.clear();
-            self.segmenter.segment(&s.word, &mut s.pieces);
-            let n_pieces = s.pieces.len();
-            let mut prev_end = rt.span.start;
-            for (pi, p) in s.pieces.iter().enumerate() {
-                let mut orig = s
-                    .map
-                    .to_original(Span::new(p.start, p.end))
-                    .shifted(rt.span.start);
-                // Segments tile the token: stray marks before the first letter join the
-                // first segment, anything after the last joins the last.
-                orig.start = prev_end;
-                if pi + 1 == n_pieces {
-                    orig.end = rt.span.end;
-                }
-                orig.end = orig.end.max(orig.start);
-                prev_end = orig.end;
-                let form = match p.restored {
-                    Some(r) => {
-                        let a = out.arena.len() as u32;
-                        out.arena.push_str(r);
-                        (a, out.arena.len() as u32)
+        let norm_end;
+        if rt.kind == TokenKind::Word {
+            s.word.clear();
+            // Plain Arabic letters (the common case) keep their offsets one to one;
+            // anything else (harakat, tatweel, presentation forms…) goes through the
+            // normalizer and its offset map.
+            let same_offsets = segmentation_form_fast(surface, &mut s.word);
+            if !same_offsets {
+                s.word.clear();
+                self.seg_normalizer
+                    .normalize_into(surface, &mut s.word, Some(&mut s.map));
+            }
+            push_search_form(&s.word, &mut out.arena);
+            norm_end = out.arena.len() as u32;
+            if !s.word.is_empty() {
+                let a = self.segmenter.analyze_word(&s.word);
+                let n_pieces = a.n_pieces();
+                let mut prev_end = rt.span.start;
+                let mut pi = 0usize;
+                let word = &s.word;
+                let map = &s.map;
+                let stem_mode = self.options.stem_mode;
+                crate::clitics::for_each_piece(word, &a, |p| {
+                    let mut orig = if same_offsets {
+                        Span::new(p.start, p.end).shifted(rt.span.start)
+                    } else {
+                        map.to_original(Span::new(p.start, p.end))
+                            .shifted(rt.span.start)
+                    };
+                    // Segments tile the token: stray marks before the first letter join the
+                    // first segment, anything after the last joins the last.
+                    orig.start = prev_end;
+                    if pi + 1 == n_pieces {
+                        orig.end = rt.span.end;
                     }
-                    None => (norm_start + p.start, norm_start + p.end),
-                };
-                if p.kind == SegmentKind::Stem && self.options.stem_mode == StemMode::Light {
-                    let st = &out.arena[form.0 as usize..form.1 as usize];
-                    let r = stem::light_stem(st);
-                    stem = (form.0 + r.start as u32, form.0 + r.end as u32);
-                }
-                out.segments.push(Segment {
-                    span: orig,
-                    kind: p.kind,
-                    form,
+                    orig.end = orig.end.max(orig.start);
+                    prev_end = orig.end;
+                    pi += 1;
+                    let form = match p.restored {
+                        Some(r) => {
+                            let at = out.arena.len() as u32;
+                            out.arena.push_str(r);
+                            (at, out.arena.len() as u32)
+                        }
+                        None => (norm_start + p.start, norm_start + p.end),
+                    };
+                    if p.kind == SegmentKind::Stem && stem_mode == StemMode::Light {
+                        let st = &out.arena[form.0 as usize..form.1 as usize];
+                        let r = stem::light_stem(st);
+                        stem = (form.0 + r.start as u32, form.0 + r.end as u32);
+                    }
+                    out.segments.push(Segment {
+                        span: orig,
+                        kind: p.kind,
+                        form,
+                        restored: p.restored.is_some(),
+                    });
                 });
             }
-        } else if rt.kind.is_wordlike() {
-            stem = (norm_start, norm_end);
+        } else {
+            search_form(surface, &self.search_normalizer, &mut out.arena);
+            norm_end = out.arena.len() as u32;
+            if rt.kind.is_wordlike() {
+                stem = (norm_start, norm_end);
+            }
         }
-        if is_word && self.options.stem_mode == StemMode::Lucene {
+        if rt.kind == TokenKind::Word && self.options.stem_mode == StemMode::Lucene {
             let l = stem::lucene::analyze(surface);
-            let a = out.arena.len() as u32;
+            let at = out.arena.len() as u32;
             out.arena.push_str(&l);
-            stem = (a, out.arena.len() as u32);
+            stem = (at, out.arena.len() as u32);
         }
         out.tokens.push(Token {
             span: rt.span,
@@ -303,14 +332,85 @@ impl TextAnalyzer {
     }
 }
 
-/// ة → ه and ى → ي: the two folds [`Profile::SEARCH`] adds to [`SEGMENTATION_PROFILE`].
+/// Appends the segmentation form of `surface` to `out` if it only holds plain
+/// Arabic letters (U+0621–U+063A, U+0641–U+064A, U+0671), folding the alef
+/// forms; every letter keeps its two bytes, so offsets into the form are
+/// offsets into the surface. Returns false (leaving `out` partly written) for
+/// anything else, which then takes the normalizer's path.
 #[inline]
-fn fold_search(c: char) -> char {
-    match c {
-        'ة' => 'ه',
-        'ى' => 'ي',
-        _ => c,
+fn segmentation_form_fast(surface: &str, out: &mut String) -> bool {
+    let b = surface.as_bytes();
+    if !b.len().is_multiple_of(2) {
+        return false;
     }
+    let mut run = 0usize;
+    let mut i = 0usize;
+    while i < b.len() {
+        let (b0, b1) = (b[i], b[i + 1]);
+        let cp = match b0 {
+            0xD8 | 0xD9 => (u32::from(b0 & 0x1F) << 6) | u32::from(b1 & 0x3F),
+            _ => return false,
+        };
+        match cp {
+            // أ آ إ ٱ → ا
+            0x0622 | 0x0623 | 0x0625 | 0x0671 => {
+                out.push_str(&surface[run..i]);
+                out.push('ا');
+                run = i + 2;
+            }
+            0x0621..=0x063A | 0x0641..=0x064A => {}
+            _ => return false,
+        }
+        i += 2;
+    }
+    out.push_str(&surface[run..]);
+    true
+}
+
+/// Appends the search form of a segmentation form: ة → ه and ى → ي, the two
+/// folds [`Profile::SEARCH`] adds to [`SEGMENTATION_PROFILE`]. All four letters
+/// are two bytes, so offsets are kept.
+#[inline]
+fn push_search_form(seg: &str, arena: &mut String) {
+    let b = seg.as_bytes();
+    let mut run = 0usize;
+    let mut i = 0usize;
+    while i + 1 < b.len() {
+        match (b[i], b[i + 1]) {
+            // ة U+0629
+            (0xD8, 0xA9) => {
+                arena.push_str(&seg[run..i]);
+                arena.push('ه');
+                run = i + 2;
+                i += 2;
+            }
+            // ى U+0649
+            (0xD9, 0x89) => {
+                arena.push_str(&seg[run..i]);
+                arena.push('ي');
+                run = i + 2;
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    arena.push_str(&seg[run..]);
+}
+
+/// Appends the search form of a token that is not an Arabic word: ASCII tokens
+/// (numbers, Latin words, punctuation) only need lowercasing.
+#[inline]
+fn search_form(surface: &str, normalizer: &Normalizer, arena: &mut String) {
+    let b = surface.as_bytes();
+    if b.iter().all(|&c| c.is_ascii_graphic()) {
+        if b.iter().any(u8::is_ascii_uppercase) {
+            arena.extend(surface.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            arena.push_str(surface);
+        }
+        return;
+    }
+    normalizer.normalize_into(surface, arena, None);
 }
 
 #[cfg(test)]

@@ -2,5 +2,7 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod eval;
 pub mod normalize;
 pub mod segment;
+pub mod train;

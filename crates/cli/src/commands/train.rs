@@ -1,0 +1,107 @@
+//! `khabar train …`: learn models from corpora. One subcommand per model.
+
+use anyhow::{Context, Result, bail};
+use khabar::{DocumentReader, InputOptions, Source};
+use khabar_core::clitics::train::{TrainOptions, Vocabulary, train};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The models `khabar train` can learn.
+#[derive(clap::Subcommand, Debug)]
+pub enum TrainCommand {
+    /// The clitic segmenter's model, from unlabeled news (JSONL with `text` and optional
+    /// `title`, or plain text). The embedded default is built with
+    /// `khabar train segmenter --corpus ../shared/data/ant_multisource --out crates/core/data/clitics.khabar`.
+    Segmenter(SegmenterArgs),
+}
+
+/// Flags of `khabar train segmenter`.
+#[derive(clap::Args, Debug)]
+pub struct SegmenterArgs {
+    /// Corpus files or folders (folders are read recursively, sorted by path).
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    corpus: Vec<String>,
+    /// Where to write the model file.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Override a training option, NAME=VALUE (e.g. `bias.waw=-2.5`); see docs/CLITICS.md.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    lossy: bool,
+}
+
+pub fn run(cmd: TrainCommand) -> Result<()> {
+    match cmd {
+        TrainCommand::Segmenter(a) => segmenter(a),
+    }
+}
+
+fn segmenter(args: SegmenterArgs) -> Result<()> {
+    let mut opts = TrainOptions::default();
+    for s in &args.set {
+        let Some((k, v)) = s.split_once('=') else {
+            bail!("--set {s:?}: expected NAME=VALUE");
+        };
+        opts.set(k.trim(), v.trim())
+            .map_err(|e| anyhow::anyhow!("--set: {e}"))?;
+    }
+    let sources: Vec<Source> = args.corpus.iter().map(|p| Source::parse(p)).collect();
+    let (files, _) = khabar::input::expand_sources(&sources)?;
+    // The manifest names the corpus files (not their full paths, so the model
+    // does not depend on where the corpus was checked out) and their sizes.
+    let mut names = Vec::new();
+    for f in &files {
+        if let Source::Path(p) = f {
+            let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let parent = p
+                .parent()
+                .and_then(|d| d.file_name())
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            names.push(format!("{parent}/{name} ({size} bytes)"));
+        }
+    }
+    if names.is_empty() {
+        bail!("no corpus files found in {}", args.corpus.join(", "));
+    }
+    opts.corpus = names.join(", ");
+    let t0 = Instant::now();
+    let options = InputOptions {
+        lossy: args.lossy,
+        ..InputOptions::default()
+    };
+    let mut reader = DocumentReader::new(&files, options)?;
+    let mut vocab = Vocabulary::new();
+    for doc in reader.by_ref() {
+        let doc = doc?;
+        vocab.add_document(doc.title.as_deref(), &doc.text);
+    }
+    crate::common::report_input(reader.stats());
+    let t_count = t0.elapsed();
+    let trained = train(&vocab, &opts);
+    let t_train = t0.elapsed() - t_count;
+    std::fs::write(&args.out, &trained.bytes)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let r = &trained.report;
+    eprintln!(
+        "khabar: trained on {} documents, {} words ({} distinct, {} ambiguous); rounds changed {:?}",
+        r.documents, r.tokens, r.types, r.ambiguous, r.changed
+    );
+    eprintln!(
+        "khabar: wrote {} ({} bytes: {} words, {} stems, {} lemma keys); counting {:.1}s, training {:.1}s",
+        args.out.display(),
+        trained.bytes.len(),
+        r.stored_words,
+        r.stems,
+        r.lemmas,
+        t_count.as_secs_f64(),
+        t_train.as_secs_f64()
+    );
+    Ok(())
+}
