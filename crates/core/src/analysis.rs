@@ -255,13 +255,12 @@ impl TextAnalyzer {
             // Plain Arabic letters (the common case) keep their offsets one to one;
             // anything else (harakat, tatweel, presentation forms…) goes through the
             // normalizer and its offset map.
-            let same_offsets = segmentation_form_fast(surface, &mut s.word);
+            let same_offsets = plain_word_forms(surface, &mut s.word, &mut out.arena);
             if !same_offsets {
-                s.word.clear();
                 self.seg_normalizer
                     .normalize_into(surface, &mut s.word, Some(&mut s.map));
+                push_search_form(&s.word, &mut out.arena);
             }
-            push_search_form(&s.word, &mut out.arena);
             norm_end = out.arena.len() as u32;
             if !s.word.is_empty() {
                 let a = self.segmenter.analyze_word(&s.word);
@@ -332,67 +331,68 @@ impl TextAnalyzer {
     }
 }
 
-/// Appends the segmentation form of `surface` to `out` if it only holds plain
-/// Arabic letters (U+0621–U+063A, U+0641–U+064A, U+0671), folding the alef
-/// forms; every letter keeps its two bytes, so offsets into the form are
-/// offsets into the surface. Returns false (leaving `out` partly written) for
-/// anything else, which then takes the normalizer's path.
+/// The forms of a word made only of plain Arabic letters (U+0621–U+063A,
+/// U+0641–U+064A, U+0671), the common case: its segmentation form goes to
+/// `word` (alef forms folded) and its search form is appended to `arena` (ة → ه
+/// and ى → ي as well). Every letter keeps its two bytes, so offsets into the
+/// forms are offsets into the surface. Returns false, writing nothing, for any
+/// other word, which then takes the normalizer's path.
 #[inline]
-fn segmentation_form_fast(surface: &str, out: &mut String) -> bool {
+fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> bool {
     let b = surface.as_bytes();
-    if !b.len().is_multiple_of(2) {
+    if !b.len().is_multiple_of(2) || b.len() > 128 {
         return false;
     }
-    let mut run = 0usize;
-    let mut i = 0usize;
-    while i < b.len() {
-        let (b0, b1) = (b[i], b[i + 1]);
-        let cp = match b0 {
-            0xD8 | 0xD9 => (u32::from(b0 & 0x1F) << 6) | u32::from(b1 & 0x3F),
-            _ => return false,
-        };
-        match cp {
-            // أ آ إ ٱ → ا
-            0x0622 | 0x0623 | 0x0625 | 0x0671 => {
-                out.push_str(&surface[run..i]);
-                out.push('ا');
-                run = i + 2;
-            }
-            0x0621..=0x063A | 0x0641..=0x064A => {}
+    // Bit k set: the k-th letter is folded.
+    let mut alef = 0u64;
+    let mut search = 0u64;
+    for (k, pair) in b.chunks_exact(2).enumerate() {
+        match (pair[0], pair[1]) {
+            // آ أ إ
+            (0xD8, 0xA2 | 0xA3 | 0xA5) => alef |= 1 << k,
+            // ة
+            (0xD8, 0xA9) => search |= 1 << k,
+            (0xD8, 0xA1..=0xBA) => {}
+            // ى
+            (0xD9, 0x89) => search |= 1 << k,
+            (0xD9, 0x81..=0x8A) => {}
+            // ٱ
+            (0xD9, 0xB1) => alef |= 1 << k,
             _ => return false,
         }
-        i += 2;
     }
-    out.push_str(&surface[run..]);
+    word.push_str(surface);
+    let base = arena.len();
+    arena.push_str(surface);
+    while alef != 0 {
+        let at = 2 * alef.trailing_zeros() as usize;
+        word.replace_range(at..at + 2, "ا");
+        arena.replace_range(base + at..base + at + 2, "ا");
+        alef &= alef - 1;
+    }
+    while search != 0 {
+        let at = 2 * search.trailing_zeros() as usize;
+        let to = if b[at + 1] == 0xA9 { "ه" } else { "ي" };
+        arena.replace_range(base + at..base + at + 2, to);
+        search &= search - 1;
+    }
     true
 }
 
 /// Appends the search form of a segmentation form: ة → ه and ى → ي, the two
 /// folds [`Profile::SEARCH`] adds to [`SEGMENTATION_PROFILE`]. All four letters
 /// are two bytes, so offsets are kept.
-#[inline]
 fn push_search_form(seg: &str, arena: &mut String) {
-    let b = seg.as_bytes();
     let mut run = 0usize;
-    let mut i = 0usize;
-    while i + 1 < b.len() {
-        match (b[i], b[i + 1]) {
-            // ة U+0629
-            (0xD8, 0xA9) => {
-                arena.push_str(&seg[run..i]);
-                arena.push('ه');
-                run = i + 2;
-                i += 2;
-            }
-            // ى U+0649
-            (0xD9, 0x89) => {
-                arena.push_str(&seg[run..i]);
-                arena.push('ي');
-                run = i + 2;
-                i += 2;
-            }
-            _ => i += 1,
-        }
+    for (i, c) in seg.char_indices() {
+        let to = match c {
+            'ة' => 'ه',
+            'ى' => 'ي',
+            _ => continue,
+        };
+        arena.push_str(&seg[run..i]);
+        arena.push(to);
+        run = i + c.len_utf8();
     }
     arena.push_str(&seg[run..]);
 }

@@ -91,6 +91,20 @@ pub fn tokenize(text: &str, out: &mut Vec<RawToken>) {
             i += 1;
             continue;
         }
+        // Fast path: a word starting with a two-byte Arabic letter (U+0621–U+063A,
+        // U+0641–U+064A) needs no character class lookup.
+        if i + 1 < bytes.len()
+            && ((b == 0xD8 && (0xA1..=0xBA).contains(&bytes[i + 1]))
+                || (b == 0xD9 && (0x81..=0x8A).contains(&bytes[i + 1])))
+        {
+            let end = scan_arabic_word(text, i);
+            out.push(RawToken {
+                span: Span::from_usize(i, end),
+                kind: TokenKind::Word,
+            });
+            i = end;
+            continue;
+        }
         let c = next_char(text, i);
         let cls = class(c);
         let start = i;
@@ -190,7 +204,26 @@ fn next_char(text: &str, i: usize) -> char {
 fn scan_arabic_word(text: &str, mut i: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = i;
-    while i < bytes.len() {
+    loop {
+        // Fast path: the two-byte letters U+0621–U+063A (D8 A1–D8 BA) and tatweel,
+        // letters and harakat U+0640–U+065F (D9 80–D9 9F), which make up almost all
+        // of an Arabic word.
+        while i + 1 < bytes.len() {
+            let ok = match bytes[i] {
+                0xD8 => (0xA1..=0xBA).contains(&bytes[i + 1]),
+                0xD9 => (0x80..=0x9F).contains(&bytes[i + 1]),
+                _ => false,
+            };
+            if !ok {
+                break;
+            }
+            i += 2;
+            end = i;
+        }
+        // ASCII never continues an Arabic word.
+        if i >= bytes.len() || bytes[i] < 0x80 {
+            break;
+        }
         let c = next_char(text, i);
         match class(c) {
             CharClass::ArabicLetter | CharClass::ArabicMark | CharClass::Tatweel => {

@@ -47,8 +47,20 @@ fn segmenter(args: SegmenterArgs) -> Result<()> {
         opts.set(k.trim(), v.trim())
             .map_err(|e| anyhow::anyhow!("--set: {e}"))?;
     }
-    let sources: Vec<Source> = args.corpus.iter().map(|p| Source::parse(p)).collect();
-    let (files, _) = khabar::input::expand_sources(&sources)?;
+    // Folders contribute their JSONL files only (not READMEs or scripts); files given
+    // by name are read whatever their extension.
+    let mut files = Vec::new();
+    for p in &args.corpus {
+        let src = Source::parse(p);
+        let from_folder = std::path::Path::new(p).is_dir();
+        let (expanded, _) = khabar::input::expand_sources(std::slice::from_ref(&src))?;
+        files.extend(expanded.into_iter().filter(|f| {
+            !from_folder
+                || matches!(f, Source::Path(q) if q
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson")))
+        }));
+    }
     // The manifest names the corpus files (not their full paths, so the model
     // does not depend on where the corpus was checked out) and their sizes.
     let mut names = Vec::new();

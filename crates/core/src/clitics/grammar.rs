@@ -531,7 +531,11 @@ impl Analysis {
             return None;
         }
         let e = enclitic(enc);
-        if !word.starts_with(s.surface) || !word.ends_with(e) {
+        let (w, p, q) = (word.as_bytes(), s.surface.as_bytes(), e.as_bytes());
+        if w.len() < p.len() + q.len()
+            || !w.iter().zip(p).all(|(x, y)| x == y)
+            || !w[w.len() - q.len()..].iter().zip(q).all(|(x, y)| x == y)
+        {
             return None;
         }
         let start = s.surface.len();
@@ -587,7 +591,21 @@ pub(crate) fn candidates(word: &str, ev: &dyn HamzaEvidence, out: &mut Vec<Analy
         out.push(Analysis::unsplit(word));
         return;
     }
+    // The enclitics the word ends with (none first), at most four.
+    let mut encs = [0u8; 4];
+    let mut n_encs = 1usize;
+    for (i, e) in ENCLITICS.iter().enumerate() {
+        if n_encs < encs.len() && word.len() > e.len() && word.ends_with(e) {
+            encs[n_encs] = i as u8 + 1;
+            n_encs += 1;
+        }
+    }
+    let lead = word.as_bytes().get(..2);
     for (si, st) in STACKS.iter().enumerate() {
+        // Every stack starts with a two-byte letter: compare those first.
+        if si != 0 && st.surface.as_bytes().get(..2) != lead {
+            continue;
+        }
         let Some(rest) = word.strip_prefix(st.surface) else {
             continue;
         };
@@ -599,7 +617,8 @@ pub(crate) fn candidates(word: &str, ev: &dyn HamzaEvidence, out: &mut Vec<Analy
                 continue;
             }
         }
-        for ei in 0..=ENCLITICS.len() {
+        for &ei in &encs[..n_encs] {
+            let ei = ei as usize;
             let e = enclitic(ei as u8);
             if ei > 0 && (has_art || !rest.ends_with(e)) {
                 continue;

@@ -156,6 +156,65 @@ impl<V: Copy + Default> KeyTable<V> {
     }
 }
 
+/// The word table: each slot packs a 48-bit fingerprint of the word's key (its
+/// high bits) with the 16-bit decision, so a lookup touches one cache line. The
+/// low bits of the key pick the slot. A fingerprint collision with an unknown
+/// word (odds 2⁻⁴⁸ per stored word) can only yield a decision that fits the
+/// word's letters, because decisions are checked against the word.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WordTable {
+    slots: Vec<u64>,
+    mask: usize,
+    len: usize,
+}
+
+impl WordTable {
+    pub fn from_pairs(pairs: &[(u64, u16)]) -> WordTable {
+        let cap = (pairs.len() + pairs.len() / 2).next_power_of_two().max(2);
+        let mut slots = vec![0u64; cap];
+        let mask = cap - 1;
+        for &(k, v) in pairs {
+            let fp = Self::fingerprint(k);
+            let mut i = (k as usize) & mask;
+            while slots[i] != 0 && slots[i] >> 16 != fp {
+                i = (i + 1) & mask;
+            }
+            slots[i] = (fp << 16) | u64::from(v);
+        }
+        WordTable {
+            slots,
+            mask,
+            len: pairs.len(),
+        }
+    }
+
+    #[inline]
+    fn fingerprint(k: u64) -> u64 {
+        let fp = k >> 16;
+        if fp == 0 { 1 } else { fp }
+    }
+
+    #[inline]
+    pub fn get(&self, k: u64) -> Option<u16> {
+        let fp = Self::fingerprint(k);
+        let mut i = (k as usize) & self.mask;
+        loop {
+            let s = *self.slots.get(i)?;
+            if s == 0 {
+                return None;
+            }
+            if s >> 16 == fp {
+                return Some(s as u16);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+}
+
 /// Numbers the run-time decision needs besides the tables.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Params {
@@ -206,7 +265,7 @@ impl Params {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Model {
     pub params: Params,
-    pub words: KeyTable<u16>,
+    pub words: WordTable,
     pub stems: KeyTable<u8>,
     pub lemmas: KeyTable<u8>,
     pub prefix_ctx: KeyTable<i8>,
@@ -401,7 +460,7 @@ impl ModelData {
     pub fn build(&self) -> Model {
         Model {
             params: self.params,
-            words: KeyTable::from_pairs(&self.words),
+            words: WordTable::from_pairs(&self.words),
             stems: KeyTable::from_pairs(&self.stems),
             lemmas: KeyTable::from_pairs(&self.lemmas),
             prefix_ctx: KeyTable::from_pairs(&self.prefix_ctx),
@@ -411,16 +470,25 @@ impl ModelData {
     }
 }
 
-/// Letters a word with a proclitic starts with.
+/// True if the word may have a clitic: it starts with a proclitic letter
+/// (و ف ب ك ل س, or ا of the article) or ends with the last letter of an
+/// enclitic (ه ا م ن ك ي). Checked on bytes: all these letters are two bytes.
 #[inline]
-pub(crate) fn may_have_proclitic(c: char) -> bool {
-    matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'س' | 'ا')
-}
-
-/// Letters a word with an enclitic ends with.
-#[inline]
-pub(crate) fn may_have_enclitic(c: char) -> bool {
-    matches!(c, 'ه' | 'ا' | 'م' | 'ن' | 'ك' | 'ي')
+pub(crate) fn may_have_clitic(word: &str) -> bool {
+    let b = word.as_bytes();
+    let n = b.len();
+    if n < 2 {
+        return false;
+    }
+    let first = matches!(
+        (b[0], b[1]),
+        (0xD9, 0x88 | 0x81 | 0x83 | 0x84) | (0xD8, 0xA8 | 0xB3 | 0xA7)
+    );
+    let last = matches!(
+        (b[n - 2], b[n - 1]),
+        (0xD9, 0x87 | 0x85 | 0x86 | 0x83 | 0x8A) | (0xD8, 0xA7)
+    );
+    first || last
 }
 
 impl Model {
@@ -428,10 +496,7 @@ impl Model {
     /// `unknown()` (normally [`Model::analyze_unknown`]) for a word not stored.
     #[inline]
     pub fn analyze(&self, word: &str, unknown: impl FnOnce() -> Analysis) -> Analysis {
-        let (Some(first), Some(last)) = (word.chars().next(), word.chars().next_back()) else {
-            return Analysis::unsplit(word);
-        };
-        if !may_have_proclitic(first) && !may_have_enclitic(last) {
+        if !may_have_clitic(word) {
             return Analysis::unsplit(word);
         }
         if let Some(code) = self.words.get(key_of(word.as_bytes()))
@@ -501,6 +566,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clitic_letters() {
+        assert!(may_have_clitic("والد"));
+        assert!(may_have_clitic("كتابه"));
+        assert!(may_have_clitic("انتم"));
+        assert!(!may_have_clitic("قرر"));
+        assert!(!may_have_clitic(""));
+    }
+
+    #[test]
     fn neighbours() {
         assert_eq!(after_first("وبالكرملين"), "با");
         assert_eq!(after_first("وب"), "ب");
@@ -514,7 +588,7 @@ mod tests {
     fn round_trip_and_typed_errors() {
         let data = ModelData {
             params: Params::default(),
-            words: vec![(5, 3), (9, 17)],
+            words: vec![(0x1234_5678_9abc_0005, 3), (0x2234_5678_9abc_0009, 17)],
             stems: vec![(7, 200)],
             lemmas: vec![],
             prefix_ctx: vec![(11, -3)],
@@ -527,8 +601,9 @@ mod tests {
         assert_eq!(back.prefix_ctx, data.prefix_ctx);
         assert_eq!(back.manifest, "test");
         let m = back.build();
-        assert_eq!(m.words.get(9), Some(17));
-        assert_eq!(m.words.get(10), None);
+        assert_eq!(m.words.get(0x2234_5678_9abc_0009), Some(17));
+        assert_eq!(m.words.get(0x1234_5678_9abc_0005), Some(3));
+        assert_eq!(m.words.get(0x3234_5678_9abc_0005), None);
 
         assert!(matches!(
             ModelData::from_bytes(b"not a model at all"),

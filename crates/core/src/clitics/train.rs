@@ -30,8 +30,8 @@ use super::grammar::{
     for_each_class, lemma_key, stem_keys,
 };
 use super::model::{
-    ModelData, Params, after_first, before_suffix, ctx_key, key_of, may_have_enclitic,
-    may_have_proclitic, quantize_logodds, quantize_mass,
+    ModelData, Params, after_first, before_suffix, ctx_key, key_of, may_have_clitic,
+    quantize_logodds, quantize_mass,
 };
 use crate::analysis::SEGMENTATION_PROFILE;
 use crate::normalize::Normalizer;
@@ -756,10 +756,7 @@ pub fn train(vocab: &Vocabulary, opts: &TrainOptions) -> Trained {
         if !a.is_unsplit() {
             split_types += 1;
         }
-        let (Some(first), Some(last)) = (word.chars().next(), word.chars().next_back()) else {
-            continue;
-        };
-        if !may_have_proclitic(first) && !may_have_enclitic(last) {
+        if !may_have_clitic(word) {
             continue;
         }
         if count >= opts.min_count || unknown_rule.analyze_unknown(word, &mut scratch) != a {
@@ -768,6 +765,10 @@ pub fn train(vocab: &Vocabulary, opts: &TrainOptions) -> Trained {
     }
     stored.sort_unstable();
     stored.dedup_by_key(|x| x.0);
+    // The run-time table keeps 48 bits of each key: drop the (astronomically
+    // rare) later words whose fingerprint repeats an earlier one's.
+    let mut seen = std::collections::HashSet::new();
+    stored.retain(|(k, _)| seen.insert((k >> 16).max(1)));
     data.words = stored;
 
     let report = TrainReport {
