@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${KHABAR_SHARED:-../shared}"
 cargo build --release --locked -p khabar-cli
-echo "(no data evaluations yet)"
+echo "== clitic segmentation (WikiNews gold, clitic level)"
+target/release/khabar eval segment --gold "$shared/data/wikinews_farasa/wikinews-shared.jsonl" --errors 20

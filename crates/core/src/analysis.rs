@@ -264,48 +264,56 @@ impl TextAnalyzer {
             norm_end = out.arena.len() as u32;
             if !s.word.is_empty() {
                 let a = self.segmenter.analyze_word(&s.word);
-                let n_pieces = a.n_pieces();
-                let mut prev_end = rt.span.start;
-                let mut pi = 0usize;
-                let word = &s.word;
-                let map = &s.map;
-                let stem_mode = self.options.stem_mode;
-                crate::clitics::for_each_piece(word, &a, |p| {
-                    let mut orig = if same_offsets {
-                        Span::new(p.start, p.end).shifted(rt.span.start)
-                    } else {
-                        map.to_original(Span::new(p.start, p.end))
-                            .shifted(rt.span.start)
-                    };
-                    // Segments tile the token: stray marks before the first letter join the
-                    // first segment, anything after the last joins the last.
-                    orig.start = prev_end;
-                    if pi + 1 == n_pieces {
-                        orig.end = rt.span.end;
-                    }
-                    orig.end = orig.end.max(orig.start);
-                    prev_end = orig.end;
-                    pi += 1;
-                    let form = match p.restored {
-                        Some(r) => {
-                            let at = out.arena.len() as u32;
-                            out.arena.push_str(r);
-                            (at, out.arena.len() as u32)
+                let light = self.options.stem_mode == StemMode::Light;
+                let base = rt.span.start;
+                if same_offsets {
+                    // Offsets into the forms are offsets into the surface.
+                    crate::clitics::for_each_piece(&s.word, &a, |p| {
+                        let form = match p.restored {
+                            Some(r) => push_restored(&mut out.arena, r),
+                            None => (norm_start + p.start, norm_start + p.end),
+                        };
+                        if light && p.kind == SegmentKind::Stem {
+                            stem = light_stem_of(&out.arena, form);
                         }
-                        None => (norm_start + p.start, norm_start + p.end),
-                    };
-                    if p.kind == SegmentKind::Stem && stem_mode == StemMode::Light {
-                        let st = &out.arena[form.0 as usize..form.1 as usize];
-                        let r = stem::light_stem(st);
-                        stem = (form.0 + r.start as u32, form.0 + r.end as u32);
-                    }
-                    out.segments.push(Segment {
-                        span: orig,
-                        kind: p.kind,
-                        form,
-                        restored: p.restored.is_some(),
+                        out.segments.push(Segment {
+                            span: Span::new(base + p.start, base + p.end),
+                            kind: p.kind,
+                            form,
+                            restored: p.restored.is_some(),
+                        });
                     });
-                });
+                } else {
+                    let n_pieces = a.n_pieces();
+                    let mut prev_end = base;
+                    let mut pi = 0usize;
+                    let map = &s.map;
+                    crate::clitics::for_each_piece(&s.word, &a, |p| {
+                        let mut orig = map.to_original(Span::new(p.start, p.end)).shifted(base);
+                        // Segments tile the token: stray marks before the first letter join
+                        // the first segment, anything after the last joins the last.
+                        orig.start = prev_end;
+                        if pi + 1 == n_pieces {
+                            orig.end = rt.span.end;
+                        }
+                        orig.end = orig.end.max(orig.start);
+                        prev_end = orig.end;
+                        pi += 1;
+                        let form = match p.restored {
+                            Some(r) => push_restored(&mut out.arena, r),
+                            None => (norm_start + p.start, norm_start + p.end),
+                        };
+                        if light && p.kind == SegmentKind::Stem {
+                            stem = light_stem_of(&out.arena, form);
+                        }
+                        out.segments.push(Segment {
+                            span: orig,
+                            kind: p.kind,
+                            form,
+                            restored: p.restored.is_some(),
+                        });
+                    });
+                }
             }
         } else {
             search_form(surface, &self.search_normalizer, &mut out.arena);
@@ -377,6 +385,22 @@ fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> boo
         search &= search - 1;
     }
     true
+}
+
+/// Appends a restored form to the arena, returning its range.
+#[inline]
+fn push_restored(arena: &mut String, r: &str) -> (u32, u32) {
+    let at = arena.len() as u32;
+    arena.push_str(r);
+    (at, arena.len() as u32)
+}
+
+/// The light stem of the stem segment whose form is `form` in the arena.
+#[inline]
+fn light_stem_of(arena: &str, form: (u32, u32)) -> (u32, u32) {
+    let st = arena.get(form.0 as usize..form.1 as usize).unwrap_or("");
+    let r = stem::light_stem(st);
+    (form.0 + r.start as u32, form.0 + r.end as u32)
 }
 
 /// Appends the search form of a segmentation form: ة → ه and ى → ي, the two

@@ -130,10 +130,23 @@ fn clitic_level(token: &str, pos: &str) -> Option<GoldWord> {
     let mut pieces: Vec<String> = segs[..i].iter().map(|s| s.to_string()).collect();
     pieces.push(surf[i..j].concat());
     pieces.extend(segs[j..].iter().map(|s| s.to_string()));
+    // A preposition with a pronoun and nothing else (ل+ه, و+ب+ها): the preposition
+    // is the stem and the pronoun the enclitic, as the segmenter reports them.
+    let stem_at = if j == n
+        && j == i + 1
+        && i >= 1
+        && tags[i].is_none_or(|t| t == "PRON")
+        && ENCLITICS.contains(&segs[i])
+        && matches!(segs[i - 1], "ب" | "ل" | "ك")
+    {
+        i - 1
+    } else {
+        i
+    };
     Some(GoldWord {
         surface: surf.concat(),
         pieces,
-        stem_at: i,
+        stem_at,
     })
 }
 
@@ -422,5 +435,12 @@ mod tests {
             ("وسيقام".into(), "و+س+يقام".into())
         );
         assert!(clitic_level("+", "PUNC").is_none());
+        assert_eq!(clitic_level("و+ل+ها", "CONJ+PREP+PRON").unwrap().stem_at, 1);
+        assert_eq!(
+            clitic_level("ل+ال+مر+ة", "PREP+DET+NOUN+NSUFF")
+                .unwrap()
+                .stem_at,
+            2
+        );
     }
 }

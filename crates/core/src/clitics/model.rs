@@ -233,8 +233,8 @@ impl Default for Params {
         Params {
             gamma: 1.0,
             eps: 0.5,
-            lam: 0.3,
-            art_bias: 2.0,
+            lam: 0.18,
+            art_bias: 3.0,
         }
     }
 }
