@@ -3,6 +3,7 @@
 //! `valgrind --tool=callgrind`; `khabar bench text` is the benchmark of record).
 //!
 //! `cargo run --release -p khabar-core --example analyze_lines -- FILE [PASSES]`
+//! (`KHABAR_CLITICS_MODEL=FILE` to use another clitic model).
 
 use khabar_core::{Analysis, TextAnalyzer};
 
@@ -21,7 +22,20 @@ fn main() {
         }
     };
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let analyzer = TextAnalyzer::default_analyzer();
+    // KHABAR_CLITICS_MODEL=FILE profiles another clitic model.
+    let analyzer = match std::env::var_os("KHABAR_CLITICS_MODEL") {
+        Some(p) => {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            match khabar_core::CliticSegmenter::from_bytes(&bytes) {
+                Ok(seg) => TextAnalyzer::with_segmenter(Default::default(), seg),
+                Err(e) => {
+                    eprintln!("{}: {e}", p.to_string_lossy());
+                    std::process::exit(1);
+                }
+            }
+        }
+        None => TextAnalyzer::default_analyzer(),
+    };
     let mut a = Analysis::default();
     let t0 = std::time::Instant::now();
     let mut tokens = 0usize;

@@ -354,20 +354,17 @@ fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> boo
     // Bit k set: the k-th letter is folded.
     let mut alef = 0u64;
     let mut search = 0u64;
+    // Branch-free per letter: the lead byte alternates between D8 and D9.
+    let mut bad = 0u8;
     for (k, pair) in b.chunks_exact(2).enumerate() {
-        match (pair[0], pair[1]) {
-            // آ أ إ
-            (0xD8, 0xA2 | 0xA3 | 0xA5) => alef |= 1 << k,
-            // ة
-            (0xD8, 0xA9) => search |= 1 << k,
-            (0xD8, 0xA1..=0xBA) => {}
-            // ى
-            (0xD9, 0x89) => search |= 1 << k,
-            (0xD9, 0x81..=0x8A) => {}
-            // ٱ
-            (0xD9, 0xB1) => alef |= 1 << k,
-            _ => return false,
-        }
+        use crate::chars::{arabic_2b, arabic_2b_index};
+        let f = arabic_2b::FLAGS[arabic_2b_index(pair[0], pair[1])];
+        bad |= u8::from(pair[0] & 0xFE != 0xD8) | u8::from(f & arabic_2b::PLAIN == 0);
+        alef |= u64::from(f & arabic_2b::ALEF_FOLD != 0) << k;
+        search |= u64::from(f & arabic_2b::SEARCH_FOLD != 0) << k;
+    }
+    if bad != 0 {
+        return false;
     }
     word.push_str(surface);
     let base = arena.len();

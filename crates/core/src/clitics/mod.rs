@@ -130,15 +130,17 @@ impl CliticSegmenter {
         for_each_piece(word, &a, |p| out.push(p));
     }
 
+    fn analyze_unknown(&self, word: &str) -> Analysis {
+        CANDIDATES.with(|c| match c.try_borrow_mut() {
+            Ok(mut c) => self.model.analyze_unknown(word, &mut c),
+            Err(_) => self.model.analyze_unknown(word, &mut Vec::new()),
+        })
+    }
+
     /// The analysis of a non-empty word (segmentation form).
     #[inline]
     pub(crate) fn analyze_word(&self, word: &str) -> Analysis {
-        self.model.analyze(word, || {
-            CANDIDATES.with(|c| match c.try_borrow_mut() {
-                Ok(mut c) => self.model.analyze_unknown(word, &mut c),
-                Err(_) => self.model.analyze_unknown(word, &mut Vec::new()),
-            })
-        })
+        self.model.analyze(word, || self.analyze_unknown(word))
     }
 }
 

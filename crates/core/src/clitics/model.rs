@@ -97,106 +97,43 @@ pub(crate) fn quantize_logodds(v: f64) -> i8 {
     (v * 16.0).round().clamp(-127.0, 127.0) as i8
 }
 
-/// A read-only hash table from keys to small values (open addressing).
+/// A read-only hash table from keys to 16-bit values (open addressing). Each
+/// slot packs a 48-bit fingerprint of the key (its high bits) with the value,
+/// so a lookup touches one cache line; the low bits of the key pick the slot.
+/// A fingerprint collision with an unknown key (odds 2⁻⁴⁸ per stored key) can
+/// only yield a value, never a crash: word decisions are checked against the word.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct KeyTable<V> {
-    keys: Vec<u64>,
-    vals: Vec<V>,
-    mask: usize,
-    len: usize,
-}
-
-impl<V: Copy + Default> KeyTable<V> {
-    pub fn from_pairs(pairs: &[(u64, V)]) -> KeyTable<V> {
-        if pairs.is_empty() {
-            return KeyTable {
-                keys: vec![0],
-                vals: vec![V::default()],
-                mask: 0,
-                len: 0,
-            };
-        }
-        let cap = (pairs.len() * 2).next_power_of_two().max(2);
-        let mut keys = vec![0u64; cap];
-        let mut vals = vec![V::default(); cap];
-        let mask = cap - 1;
-        for &(k, v) in pairs {
-            let mut i = (k as usize) & mask;
-            while keys[i] != 0 && keys[i] != k {
-                i = (i + 1) & mask;
-            }
-            keys[i] = k;
-            vals[i] = v;
-        }
-        KeyTable {
-            keys,
-            vals,
-            mask,
-            len: pairs.len(),
-        }
-    }
-
-    #[inline]
-    pub fn get(&self, k: u64) -> Option<V> {
-        let mut i = (k as usize) & self.mask;
-        loop {
-            let s = self.keys[i];
-            if s == k {
-                return Some(self.vals[i]);
-            }
-            if s == 0 {
-                return None;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-}
-
-/// The word table: each slot packs a 48-bit fingerprint of the word's key (its
-/// high bits) with the 16-bit decision, so a lookup touches one cache line. The
-/// low bits of the key pick the slot. A fingerprint collision with an unknown
-/// word (odds 2⁻⁴⁸ per stored word) can only yield a decision that fits the
-/// word's letters, because decisions are checked against the word.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct WordTable {
+pub(crate) struct PackedTable {
     slots: Vec<u64>,
     mask: usize,
     len: usize,
 }
 
-impl WordTable {
-    pub fn from_pairs(pairs: &[(u64, u16)]) -> WordTable {
-        let cap = (pairs.len() + pairs.len() / 2).next_power_of_two().max(2);
+impl PackedTable {
+    /// A table of `pairs` (keys unique) at most two-thirds full.
+    pub fn from_pairs(pairs: impl ExactSizeIterator<Item = (u64, u16)>) -> PackedTable {
+        let n = pairs.len();
+        let cap = (n + n / 2).next_power_of_two().max(2);
         let mut slots = vec![0u64; cap];
         let mask = cap - 1;
-        for &(k, v) in pairs {
-            let fp = Self::fingerprint(k);
+        for (k, v) in pairs {
+            let fp = fingerprint(k);
             let mut i = (k as usize) & mask;
             while slots[i] != 0 && slots[i] >> 16 != fp {
                 i = (i + 1) & mask;
             }
             slots[i] = (fp << 16) | u64::from(v);
         }
-        WordTable {
+        PackedTable {
             slots,
             mask,
-            len: pairs.len(),
+            len: n,
         }
     }
 
     #[inline]
-    fn fingerprint(k: u64) -> u64 {
-        let fp = k >> 16;
-        if fp == 0 { 1 } else { fp }
-    }
-
-    #[inline]
     pub fn get(&self, k: u64) -> Option<u16> {
-        let fp = Self::fingerprint(k);
+        let fp = fingerprint(k);
         let mut i = (k as usize) & self.mask;
         loop {
             let s = *self.slots.get(i)?;
@@ -214,6 +151,17 @@ impl WordTable {
         self.len
     }
 }
+
+/// The 48 bits of a key a [`PackedTable`] keeps (never 0, which marks an empty slot).
+#[inline]
+pub(crate) fn fingerprint(k: u64) -> u64 {
+    let fp = k >> 16;
+    if fp == 0 { 1 } else { fp }
+}
+
+/// Bit of a stored word decision marking one of the most frequent words, which
+/// also go to a small table that stays in cache.
+pub(crate) const HOT_WORD: u16 = 0x8000;
 
 /// Numbers the run-time decision needs besides the tables.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -265,11 +213,13 @@ impl Params {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Model {
     pub params: Params,
-    pub words: WordTable,
-    pub stems: KeyTable<u8>,
-    pub lemmas: KeyTable<u8>,
-    pub prefix_ctx: KeyTable<i8>,
-    pub suffix_ctx: KeyTable<i8>,
+    /// Decisions of the most frequent words (a subset of `words`).
+    pub hot_words: PackedTable,
+    pub words: PackedTable,
+    pub stems: PackedTable,
+    pub lemmas: PackedTable,
+    pub prefix_ctx: PackedTable,
+    pub suffix_ctx: PackedTable,
     pub manifest: String,
 }
 
@@ -460,11 +410,27 @@ impl ModelData {
     pub fn build(&self) -> Model {
         Model {
             params: self.params,
-            words: WordTable::from_pairs(&self.words),
-            stems: KeyTable::from_pairs(&self.stems),
-            lemmas: KeyTable::from_pairs(&self.lemmas),
-            prefix_ctx: KeyTable::from_pairs(&self.prefix_ctx),
-            suffix_ctx: KeyTable::from_pairs(&self.suffix_ctx),
+            hot_words: PackedTable::from_pairs(
+                self.words
+                    .iter()
+                    .filter(|(_, v)| v & HOT_WORD != 0)
+                    .map(|&(k, v)| (k, v & !HOT_WORD))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+            words: PackedTable::from_pairs(self.words.iter().map(|&(k, v)| (k, v & !HOT_WORD))),
+            stems: PackedTable::from_pairs(self.stems.iter().map(|&(k, v)| (k, u16::from(v)))),
+            lemmas: PackedTable::from_pairs(self.lemmas.iter().map(|&(k, v)| (k, u16::from(v)))),
+            prefix_ctx: PackedTable::from_pairs(
+                self.prefix_ctx
+                    .iter()
+                    .map(|&(k, v)| (k, u16::from(v as u8))),
+            ),
+            suffix_ctx: PackedTable::from_pairs(
+                self.suffix_ctx
+                    .iter()
+                    .map(|&(k, v)| (k, u16::from(v as u8))),
+            ),
             manifest: self.manifest.clone(),
         }
     }
@@ -499,12 +465,18 @@ impl Model {
         if !may_have_clitic(word) {
             return Analysis::unsplit(word);
         }
-        if let Some(code) = self.words.get(key_of(word.as_bytes()))
+        if let Some(code) = self.lookup(key_of(word.as_bytes()))
             && let Some(a) = Analysis::from_code(word, code)
         {
             return a;
         }
         unknown()
+    }
+
+    /// The stored decision for a word key: the small table of frequent words first.
+    #[inline]
+    pub fn lookup(&self, k: u64) -> Option<u16> {
+        self.hot_words.get(k).or_else(|| self.words.get(k))
     }
 
     /// The decision for a word the corpus did not decide: the candidate with the
@@ -525,12 +497,18 @@ impl Model {
                 if let Some(x) = st.outer_letter() {
                     let mut b = [0u8; 4];
                     let k = ctx_key(x.encode_utf8(&mut b), 0, after_first(word));
-                    s += self.prefix_ctx.get(k).map_or(0.0, |v| f64::from(v) / 16.0);
+                    s += self
+                        .prefix_ctx
+                        .get(k)
+                        .map_or(0.0, |v| f64::from(v as u8 as i8) / 16.0);
                 }
                 if a.enc != 0 {
                     let e = enclitic(a.enc);
                     let k = ctx_key(e, 1, before_suffix(word, e.len()));
-                    s += self.suffix_ctx.get(k).map_or(0.0, |v| f64::from(v) / 16.0);
+                    s += self
+                        .suffix_ctx
+                        .get(k)
+                        .map_or(0.0, |v| f64::from(v as u8 as i8) / 16.0);
                 }
                 let mut ev: f64 = 0.0;
                 stem_keys(a, word, |k| ev = ev.max(self.evidence(k)));
@@ -552,11 +530,11 @@ impl Model {
         let m = self
             .stems
             .get(key_of(stem.as_bytes()))
-            .map_or(0.0, dequantize_mass);
+            .map_or(0.0, |q| dequantize_mass(q as u8));
         let l = self
             .lemmas
             .get(key_of(lemma_key(stem).as_bytes()))
-            .map_or(0.0, dequantize_mass);
+            .map_or(0.0, |q| dequantize_mass(q as u8));
         m + self.params.lam * l
     }
 }
@@ -588,7 +566,10 @@ mod tests {
     fn round_trip_and_typed_errors() {
         let data = ModelData {
             params: Params::default(),
-            words: vec![(0x1234_5678_9abc_0005, 3), (0x2234_5678_9abc_0009, 17)],
+            words: vec![
+                (0x1234_5678_9abc_0005, 3),
+                (0x2234_5678_9abc_0009, 17 | HOT_WORD),
+            ],
             stems: vec![(7, 200)],
             lemmas: vec![],
             prefix_ctx: vec![(11, -3)],
@@ -602,6 +583,9 @@ mod tests {
         assert_eq!(back.manifest, "test");
         let m = back.build();
         assert_eq!(m.words.get(0x2234_5678_9abc_0009), Some(17));
+        assert_eq!(m.hot_words.get(0x2234_5678_9abc_0009), Some(17));
+        assert_eq!(m.hot_words.get(0x1234_5678_9abc_0005), None);
+        assert_eq!(m.prefix_ctx.get(11).map(|v| v as u8 as i8), Some(-3));
         assert_eq!(m.words.get(0x1234_5678_9abc_0005), Some(3));
         assert_eq!(m.words.get(0x3234_5678_9abc_0005), None);
 

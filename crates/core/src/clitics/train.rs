@@ -19,8 +19,9 @@
 //!    changes.
 //! 3. From the decisions, estimate for unknown words how often a clitic letter
 //!    followed (or an enclitic was preceded) by given letters was a clitic.
-//! 4. Store the decision of every word seen at least `min_count` times, and of
-//!    rarer words where the unknown-word rule would decide otherwise.
+//! 4. Store the decision of every word seen at least `min_count` times (by
+//!    default every word), and of rarer words where the unknown-word rule would
+//!    decide otherwise; mark the most frequent ones for the small hot table.
 //!
 //! Deterministic: words are processed in byte order, hash maps are only used
 //! for lookups, tables are written sorted.
@@ -30,8 +31,8 @@ use super::grammar::{
     for_each_class, lemma_key, stem_keys,
 };
 use super::model::{
-    ModelData, Params, after_first, before_suffix, ctx_key, key_of, may_have_clitic,
-    quantize_logodds, quantize_mass,
+    HOT_WORD, ModelData, Params, after_first, before_suffix, ctx_key, fingerprint, key_of,
+    may_have_clitic, quantize_logodds, quantize_mass,
 };
 use crate::analysis::SEGMENTATION_PROFILE;
 use crate::normalize::Normalizer;
@@ -273,8 +274,12 @@ pub struct TrainOptions {
     pub count_exponent: f64,
     /// Most decision rounds.
     pub iterations: usize,
-    /// Words seen at least this often are stored whatever the unknown-word rule says.
+    /// Words seen at least this often are stored whatever the unknown-word rule says
+    /// (rarer words only where the rule decides otherwise). 1 stores every word: the
+    /// corpus' own words then never take the slower unknown-word path.
     pub min_count: u64,
+    /// How many of the most frequent words go to the small table that stays in cache.
+    pub hot_words: usize,
     /// Run-time weight of the stem evidence for unknown words.
     pub gamma: f64,
     /// Run-time smoothing of the stem evidence for unknown words.
@@ -292,7 +297,8 @@ impl Default for TrainOptions {
             sibling_weight: 0.3,
             count_exponent: 1.0,
             iterations: 8,
-            min_count: 2,
+            min_count: 1,
+            hot_words: 8192,
             gamma: 1.0,
             eps: 0.5,
             corpus: String::new(),
@@ -323,6 +329,10 @@ impl TrainOptions {
             }
             "min_count" => {
                 self.min_count = v.max(1.0) as u64;
+                return Ok(());
+            }
+            "hot_words" => {
+                self.hot_words = v.max(0.0) as usize;
                 return Ok(());
             }
             "bias.waw" => &mut b.waw,
@@ -710,13 +720,19 @@ pub fn train(vocab: &Vocabulary, opts: &TrainOptions) -> Trained {
             }
         }
     }
+    // Tables keep 48 bits of each key: drop the (astronomically rare) later keys
+    // whose fingerprint repeats an earlier one's.
+    fn unique_fingerprints<V>(v: &mut Vec<(u64, V)>) {
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|(k, _)| seen.insert(fingerprint(*k)));
+    }
     let logodds = |m: HashMap<u64, [f64; 2]>| -> Vec<(u64, i8)> {
         let mut v: Vec<(u64, i8)> = m
             .into_iter()
             .map(|(k, [no, yes])| (k, quantize_logodds(((yes + 0.5) / (no + 0.5)).ln())))
             .collect();
         v.sort_unstable();
-        v.dedup_by_key(|x| x.0);
+        unique_fingerprints(&mut v);
         v
     };
     let mut stems: Vec<(u64, u8)> = (0..n_keys)
@@ -725,14 +741,14 @@ pub fn train(vocab: &Vocabulary, opts: &TrainOptions) -> Trained {
         .filter(|x| x.1 > 0)
         .collect();
     stems.sort_unstable();
-    stems.dedup_by_key(|x| x.0);
+    unique_fingerprints(&mut stems);
     let mut lemmas: Vec<(u64, u8)> = (0..n_lemmas)
         .filter(|&l| totl[l] > 0.0)
         .map(|l| (key_of(lemma_str[l].as_bytes()), quantize_mass(totl[l])))
         .filter(|x| x.1 > 0)
         .collect();
     lemmas.sort_unstable();
-    lemmas.dedup_by_key(|x| x.0);
+    unique_fingerprints(&mut lemmas);
     let params = Params {
         gamma: opts.gamma,
         eps: opts.eps,
@@ -751,6 +767,13 @@ pub fn train(vocab: &Vocabulary, opts: &TrainOptions) -> Trained {
 
     // Which decisions to store.
     let unknown_rule = data.build();
+    // The most frequent words also go to the small table that stays in cache.
+    let mut by_count: Vec<usize> = (0..n).filter(|&w| may_have_clitic(words[w].0)).collect();
+    by_count.sort_by(|&a, &b| words[b].1.cmp(&words[a].1).then(words[a].0.cmp(words[b].0)));
+    let mut hot = vec![false; n];
+    for &w in by_count.iter().take(opts.hot_words) {
+        hot[w] = true;
+    }
     let mut stored: Vec<(u64, u16)> = Vec::new();
     let mut split_types = 0usize;
     for (w, &(word, count)) in words.iter().enumerate() {
@@ -761,16 +784,14 @@ pub fn train(vocab: &Vocabulary, opts: &TrainOptions) -> Trained {
         if !may_have_clitic(word) {
             continue;
         }
-        if count >= opts.min_count || unknown_rule.analyze_unknown(word, &mut scratch) != a {
+        if hot[w] {
+            stored.push((key_of(word.as_bytes()), a.code() | HOT_WORD));
+        } else if count >= opts.min_count || unknown_rule.analyze_unknown(word, &mut scratch) != a {
             stored.push((key_of(word.as_bytes()), a.code()));
         }
     }
     stored.sort_unstable();
-    stored.dedup_by_key(|x| x.0);
-    // The run-time table keeps 48 bits of each key: drop the (astronomically
-    // rare) later words whose fingerprint repeats an earlier one's.
-    let mut seen = std::collections::HashSet::new();
-    stored.retain(|(k, _)| seen.insert((k >> 16).max(1)));
+    unique_fingerprints(&mut stored);
     data.words = stored;
 
     let report = TrainReport {
