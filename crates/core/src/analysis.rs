@@ -366,21 +366,31 @@ fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> boo
     if bad != 0 {
         return false;
     }
-    word.push_str(surface);
-    let base = arena.len();
-    arena.push_str(surface);
-    while alef != 0 {
-        let at = 2 * alef.trailing_zeros() as usize;
-        word.replace_range(at..at + 2, "ا");
-        arena.replace_range(base + at..base + at + 2, "ا");
-        alef &= alef - 1;
+    // Copy runs of unchanged letters between the folded ones (most words have none).
+    let mut run = 0usize;
+    let mut folds = alef | search;
+    while folds != 0 {
+        let k = folds.trailing_zeros() as usize;
+        let at = 2 * k;
+        let seg = if alef & (1 << k) != 0 {
+            "ا"
+        } else {
+            &surface[at..at + 2]
+        };
+        let srch = match (alef & (1 << k) != 0, b[at + 1]) {
+            (true, _) => "ا",
+            (false, 0xA9) => "ه",
+            _ => "ي",
+        };
+        word.push_str(&surface[run..at]);
+        word.push_str(seg);
+        arena.push_str(&surface[run..at]);
+        arena.push_str(srch);
+        run = at + 2;
+        folds &= folds - 1;
     }
-    while search != 0 {
-        let at = 2 * search.trailing_zeros() as usize;
-        let to = if b[at + 1] == 0xA9 { "ه" } else { "ي" };
-        arena.replace_range(base + at..base + at + 2, to);
-        search &= search - 1;
-    }
+    word.push_str(&surface[run..]);
+    arena.push_str(&surface[run..]);
     true
 }
 
