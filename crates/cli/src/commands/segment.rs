@@ -1,8 +1,8 @@
 //! `khabar segment`: each word's clitic segmentation, one word per line, in input order.
 
 use crate::common::{InputArgs, report_input, stdout};
-use anyhow::Result;
-use khabar_core::{Analysis, TextAnalyzer, TokenKind};
+use anyhow::{Context, Result};
+use khabar_core::{Analysis, AnalyzerOptions, CliticSegmenter, TextAnalyzer, TokenKind};
 use std::io::Write;
 
 /// Flags of `khabar segment`.
@@ -17,10 +17,21 @@ pub struct Args {
     /// Print every token (punctuation, numbers, Latin words too), not only Arabic words.
     #[arg(long)]
     all_tokens: bool,
+    /// Use this clitic model (made by `khabar train segmenter`) instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    model: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let analyzer = TextAnalyzer::default_analyzer();
+    let analyzer = match &args.model {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let seg = CliticSegmenter::from_bytes(&bytes)
+                .with_context(|| format!("loading {}", p.display()))?;
+            TextAnalyzer::with_segmenter(AnalyzerOptions::default(), seg)
+        }
+        None => TextAnalyzer::default_analyzer(),
+    };
     let (mut reader, pb) = args.input.open()?;
     let mut out = stdout();
     let norm = args.form == "norm";

@@ -561,6 +561,9 @@ pub(crate) trait HamzaEvidence {
     /// Fraction of the bare word's occurrences written with a hamza alef first,
     /// if the word was seen often enough to tell.
     fn initial_hamza_rate(&self, word: &str) -> Option<f64>;
+    /// True if `stem` (starting with «ال») was seen after the article, as in
+    /// «الالتزام»: then its «ال» is part of the stem (التزام, التقى).
+    fn takes_article(&self, stem: &str) -> bool;
 }
 
 /// No corpus evidence (out-of-vocabulary words at run time).
@@ -572,6 +575,9 @@ impl HamzaEvidence for NoEvidence {
     }
     fn initial_hamza_rate(&self, _: &str) -> Option<f64> {
         None
+    }
+    fn takes_article(&self, _: &str) -> bool {
+        false
     }
 }
 
@@ -658,10 +664,12 @@ pub(crate) fn candidates(word: &str, ev: &dyn HamzaEvidence, out: &mut Vec<Analy
                 }
             }
             if stem.starts_with("ال") && !is_atomic(stem) && !is_protected(stem) {
-                // A stem starting with «ال» must be a hamza word (ألم، إلغاء).
+                // A stem starting with «ال» must be a hamza word (ألم، إلغاء) or one the
+                // corpus shows after the article (الالتزام).
                 let ok = ev
                     .hamza_rate(word, stack_chars)
-                    .is_some_and(|r| r >= HAMZA_RATE);
+                    .is_some_and(|r| r >= HAMZA_RATE)
+                    || ev.takes_article(stem);
                 if !ok {
                     continue;
                 }

@@ -182,6 +182,13 @@ impl HamzaEvidence for Vocabulary {
         }
         self.hamza_rate(word, 0)
     }
+
+    fn takes_article(&self, stem: &str) -> bool {
+        let mut w = String::with_capacity(stem.len() + 4);
+        w.push_str("ال");
+        w.push_str(stem);
+        self.count(&w) >= 2
+    }
 }
 
 /// Log-priors of each clitic class against the unsplit reading, used when the
@@ -864,6 +871,19 @@ mod tests {
         assert_eq!(seg(&s, "حكومته"), "حكومت+ه");
         assert_eq!(seg(&s, "بوتين"), "بوتين");
         assert!(s.manifest().contains("documents: 3"));
+    }
+
+    #[test]
+    fn a_stem_seen_after_the_article_keeps_its_alef_lam() {
+        let mut v = Vocabulary::new();
+        for _ in 0..10 {
+            v.add_document(None, "الالتزام بالالتزام والالتزام التزام الكتاب كتاب للكتاب");
+        }
+        let t = train(&v, &TrainOptions::default());
+        let s = CliticSegmenter::from_bytes(&t.bytes).unwrap();
+        assert_eq!(seg(&s, "التزام"), "التزام");
+        assert_eq!(seg(&s, "والالتزام"), "و+ال+التزام");
+        assert_eq!(seg(&s, "الكتاب"), "ال+كتاب");
     }
 
     #[test]
