@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${KHABAR_SHARED:-../shared}"
 cargo build --release --locked -p khabar-cli
+echo "== clitic segmentation (WikiNews gold, clitic level)"
+target/release/khabar eval segment --gold "$shared/data/wikinews_farasa/wikinews-shared.jsonl" --errors 20
 echo "== NER: recipe on the dev cut (train dev_split/train.txt, clusters from ant_multisource, score dev_split/dev.txt)"
 ./target/release/khabar train ner --train "$shared/data/anercorp_camellab/dev_split/train.txt" \
   --dev "$shared/data/anercorp_camellab/dev_split/dev.txt" \

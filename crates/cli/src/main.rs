@@ -46,6 +46,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Train {
+    /// The clitic segmenter's model, from unlabeled news. The embedded default is built with
+    /// `khabar train segmenter --corpus ../shared/data/ant_multisource --out crates/core/data/clitics.khabar`.
+    Segmenter(commands::train_segmenter::SegmenterArgs),
     /// The named-entity tagger: `khabar train ner --train FILE --dev FILE --out FILE`.
     Ner(commands::train_ner::Args),
     /// The sentence scorer of `khabar summarize`: `khabar train summary --data DIR --out FILE`.
@@ -54,6 +57,9 @@ enum Train {
 
 #[derive(Subcommand)]
 enum Eval {
+    /// Clitic segmentation against Farasa-style gold (WikiNews), at the clitic level
+    /// (see docs/CLITICS.md).
+    Segment(commands::eval_segment::SegmentArgs),
     /// Entity-level precision, recall and F1 against a gold CoNLL file.
     Ner(commands::eval_ner::Args),
     /// Quote attribution against a labelled set: precision and recall of speaker and
@@ -71,8 +77,10 @@ fn main() {
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Entities(a) => commands::entities::run(a),
+        Command::Train(Train::Segmenter(a)) => commands::train_segmenter::segmenter(a),
         Command::Train(Train::Ner(a)) => commands::train_ner::run(a),
         Command::Train(Train::Summary(a)) => commands::train_summary::run(a),
+        Command::Eval(Eval::Segment(a)) => commands::eval_segment::segment(a),
         Command::Eval(Eval::Ner(a)) => commands::eval_ner::run(a),
         Command::Eval(Eval::Quotes(a)) => commands::eval_quotes::run(a),
         Command::Eval(Eval::Summary(a)) => commands::eval_summary::run(a),
