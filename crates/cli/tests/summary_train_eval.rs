@@ -57,6 +57,27 @@ fn train_then_evaluate_with_cross_validation() {
     let text = std::fs::read_to_string(&model).unwrap();
     assert!(text.starts_with("khabar-summary-model\t1\n"), "{text}");
     assert!(text.contains("on 12 EASC articles"), "{text}");
+    assert!(
+        text.contains("features used (the others have weight 0): position_inverse\n"),
+        "the default recipe weighs position only: {text}"
+    );
+    let full = dir.path().join("full.tsv");
+    let (code, _, err) = khabar(&[
+        "train",
+        "summary",
+        "--data",
+        data,
+        "--out",
+        full.to_str().unwrap(),
+        "--features",
+        "all",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let full_text = std::fs::read_to_string(&full).unwrap();
+    assert!(
+        full_text.contains("weight 0): first_sentence position_inverse"),
+        "{full_text}"
+    );
     // Training twice gives the same file, byte for byte.
     let again = dir.path().join("again.tsv");
     let (code, _, err) = khabar(&[

@@ -5,6 +5,9 @@
 //! the probability that a human summary takes the sentence. The model is a small text
 //! file (`data/summary-model.tsv`, compiled in) written by [`SentenceScorer::to_text`]
 //! and read by [`SentenceScorer::parse`]; `khabar train summary` rebuilds it from EASC.
+//! The built-in model gives a weight to position alone: the other features did not help
+//! under cross-validation on EASC (see `docs/DIGEST.md`), but stay for retraining on
+//! better data (`khabar train summary --features all`).
 //!
 //! Training is plain L2-regularised logistic regression solved by Newton's method: no
 //! randomness, so the same data gives the same weights, byte for byte.
@@ -383,8 +386,8 @@ pub struct SentenceScorer {
 const MODEL: &str = include_str!("../data/summary-model.tsv");
 
 impl SentenceScorer {
-    /// The model compiled into the crate (trained on the 102 EASC articles of
-    /// `../shared/data/easc_taqyim`, see `docs/DIGEST.md`).
+    /// The model compiled into the crate: position only, trained on the 102 EASC articles
+    /// of `../shared/data/easc_taqyim` (see `docs/DIGEST.md`).
     pub fn builtin() -> &'static SentenceScorer {
         static MODEL_CELL: OnceLock<SentenceScorer> = OnceLock::new();
         MODEL_CELL.get_or_init(|| {
