@@ -17,6 +17,8 @@ pub mod minhash;
 pub mod quotes;
 pub mod statements;
 pub mod summary;
+pub mod time;
+pub mod words;
 
 use khabar_core::Span;
 use serde::{Deserialize, Serialize};
