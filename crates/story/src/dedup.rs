@@ -134,12 +134,73 @@ impl Hasher for KeyHasher {
     }
 }
 
-type Buckets = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
+const NIL: u32 = u32::MAX;
+
+/// Band key → representative slots, as linked lists in one arena: no allocation
+/// per key, and a key's list is usually one slot long.
+#[derive(Default)]
+struct Buckets {
+    heads: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    /// `(slot, next node)`.
+    nodes: Vec<(u32, u32)>,
+    free: Vec<u32>,
+}
+
+impl Buckets {
+    fn insert(&mut self, key: u64, slot: u32) {
+        let head = self.heads.get(&key).copied().unwrap_or(NIL);
+        let node = (slot, head);
+        let at = match self.free.pop() {
+            Some(i) => {
+                self.nodes[i as usize] = node;
+                i
+            }
+            None => {
+                self.nodes.push(node);
+                (self.nodes.len() - 1) as u32
+            }
+        };
+        self.heads.insert(key, at);
+    }
+
+    fn for_each(&self, key: u64, mut f: impl FnMut(u32)) {
+        let mut at = self.heads.get(&key).copied().unwrap_or(NIL);
+        while at != NIL {
+            let (slot, next) = self.nodes[at as usize];
+            f(slot);
+            at = next;
+        }
+    }
+
+    fn remove(&mut self, key: u64, slot: u32) {
+        let Some(&head) = self.heads.get(&key) else {
+            return;
+        };
+        let (mut prev, mut at) = (NIL, head);
+        while at != NIL {
+            let (s, next) = self.nodes[at as usize];
+            if s == slot {
+                if prev == NIL {
+                    if next == NIL {
+                        self.heads.remove(&key);
+                    } else {
+                        self.heads.insert(key, next);
+                    }
+                } else {
+                    self.nodes[prev as usize].1 = next;
+                }
+                self.free.push(at);
+                return;
+            }
+            prev = at;
+            at = next;
+        }
+    }
+}
 
 struct Rep {
     group: u64,
-    shingles: Vec<u32>,
-    keys: Vec<u64>,
+    fp: Fingerprint,
     time: Option<i64>,
 }
 
@@ -162,7 +223,6 @@ pub struct Deduplicator {
     first_group: u64,
     newest: Option<i64>,
     stats: DedupStats,
-    keys: Vec<u64>,
     candidates: Vec<u32>,
 }
 
@@ -186,7 +246,6 @@ impl Deduplicator {
             first_group: 0,
             newest: None,
             stats: DedupStats::default(),
-            keys: Vec::new(),
             candidates: Vec::new(),
         })
     }
@@ -207,13 +266,14 @@ impl Deduplicator {
     }
 
     /// Adds a document: joins the most similar verified group or starts a new one.
-    pub fn add(&mut self, id: String, time: Option<i64>, fp: &Fingerprint) -> Assignment {
+    /// The fingerprint must come from [`Self::fingerprinter`] (or the same parameters).
+    pub fn add(&mut self, id: String, time: Option<i64>, mut fp: Fingerprint) -> Assignment {
         self.stats.documents += 1;
         if let Some(t) = time {
             self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
             self.evict_by_time();
         }
-        if fp.is_empty() {
+        if fp.is_empty() || fp.bands.len() != self.config.params.bands {
             self.stats.empty += 1;
             let group = self.open_group(id, time, true);
             return Assignment {
@@ -223,13 +283,10 @@ impl Deduplicator {
                 candidates: 0,
             };
         }
-        self.keys.clear();
-        self.fingerprinter.band_keys(&fp.signature, &mut self.keys);
         self.candidates.clear();
-        for k in &self.keys {
-            if let Some(slots) = self.buckets.get(k) {
-                self.candidates.extend_from_slice(slots);
-            }
+        for &k in &fp.bands {
+            let c = &mut self.candidates;
+            self.buckets.for_each(k, |slot| c.push(slot));
         }
         self.candidates.sort_unstable();
         self.candidates.dedup();
@@ -239,18 +296,18 @@ impl Deduplicator {
         }
         // The best verified representative: highest Jaccard, then the older group.
         let mut best: Option<(f64, u64)> = None;
-        let n = fp.shingles.len();
         for &slot in &self.candidates {
-            let Some(rep) = self.reps[slot as usize].as_ref() else {
+            let Some(rep) = self.reps[slot as usize].as_mut() else {
                 continue;
             };
-            let m = rep.shingles.len();
+            let (a, b) = (fp.shingle_set(), rep.fp.shingle_set());
+            let (n, m) = (a.len(), b.len());
             // Jaccard can't exceed min/max: skip hopeless pairs without merging.
             if (n.min(m) as f64) < self.config.threshold * n.max(m) as f64 {
                 continue;
             }
             self.stats.verified_pairs += 1;
-            let inter = intersection_size(&fp.shingles, &rep.shingles);
+            let inter = intersection_size(a, b);
             let j = inter as f64 / (n + m - inter) as f64;
             if j >= self.config.threshold
                 && best.is_none_or(|(bj, bg)| j > bj || (j == bj && rep.group < bg))
@@ -274,25 +331,17 @@ impl Deduplicator {
             };
         }
         let group = self.open_group(id, time, false);
-        let rep = Rep {
-            group,
-            shingles: fp.shingles.clone(),
-            keys: self.keys.clone(),
-            time,
-        };
         let slot = match self.free.pop() {
-            Some(s) => {
-                self.reps[s as usize] = Some(rep);
-                s
-            }
+            Some(s) => s,
             None => {
-                self.reps.push(Some(rep));
+                self.reps.push(None);
                 (self.reps.len() - 1) as u32
             }
         };
-        for k in &self.keys {
-            self.buckets.entry(*k).or_default().push(slot);
+        for &k in &fp.bands {
+            self.buckets.insert(k, slot);
         }
+        self.reps[slot as usize] = Some(Rep { group, fp, time });
         self.order.push_back(slot);
         while self.order.len() > self.config.max_representatives {
             self.evict_front();
@@ -328,7 +377,7 @@ impl Deduplicator {
             let old = self.reps[slot as usize]
                 .as_ref()
                 .and_then(|r| r.time)
-                .is_some_and(|t| t < newest - window);
+                .is_some_and(|t| t < newest.saturating_sub(window));
             if !old {
                 break;
             }
@@ -344,15 +393,8 @@ impl Deduplicator {
         let Some(rep) = self.reps[slot as usize].take() else {
             return;
         };
-        for k in &rep.keys {
-            if let Some(v) = self.buckets.get_mut(k) {
-                if let Some(pos) = v.iter().position(|&s| s == slot) {
-                    v.swap_remove(pos);
-                }
-                if v.is_empty() {
-                    self.buckets.remove(k);
-                }
-            }
+        for &k in &rep.fp.bands {
+            self.buckets.remove(k, slot);
         }
         self.free.push(slot);
         if let Some(g) = self.groups.get_mut((rep.group - self.first_group) as usize) {
@@ -406,7 +448,7 @@ mod tests {
         let mut groups = Vec::new();
         for (id, text, time) in docs {
             let fp = d.fingerprinter().fingerprint(text, &mut scratch);
-            d.add(id.to_string(), *time, &fp);
+            d.add(id.to_string(), *time, fp);
             while let Some(g) = d.pop_closed() {
                 groups.push(g);
             }
@@ -432,11 +474,14 @@ mod tests {
         };
         let f = Fingerprinter::new(config.params).unwrap();
         let mut s = FingerprintScratch::default();
-        let fps: Vec<Fingerprint> = [&a, &b, &c, &d]
+        let mut fps: Vec<Fingerprint> = [&a, &b, &c, &d]
             .iter()
             .map(|t| f.fingerprint(t, &mut s))
             .collect();
-        let j = |x: usize, y: usize| crate::minhash::jaccard(&fps[x].shingles, &fps[y].shingles);
+        let mut j = |x: usize, y: usize| {
+            let mut fx = fps[x].clone();
+            fx.jaccard(&mut fps[y])
+        };
         // Every link of the chain passes the threshold, so a union of verified pairs
         // (transitive closure) would make one group of four…
         assert!(j(0, 1) >= 0.6 && j(1, 2) >= 0.6 && j(2, 3) >= 0.6);

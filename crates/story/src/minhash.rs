@@ -31,6 +31,9 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 /// The seed of khabar's published fingerprints. Changing it changes every signature.
 pub const DEFAULT_SEED: u64 = 0x6b68_6162_6172_0001; // "khabar", version 1
 
+/// Most rows per band (more would make near-identical documents rare candidates anyway).
+pub const MAX_ROWS: usize = 64;
+
 /// How fingerprints are made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MinHashParams {
@@ -70,6 +73,9 @@ pub enum ParamsError {
         /// Signature length.
         num_hashes: usize,
     },
+    /// At most 64 rows per band.
+    #[error("rows per band (num_hashes / bands) must be at most 64, not {0}")]
+    Rows(usize),
     /// `shingle_words` must be 1..=16.
     #[error("shingle_words must be between 1 and 16, not {0}")]
     ShingleWords(usize),
@@ -98,6 +104,9 @@ impl MinHashParams {
                 num_hashes: self.num_hashes,
             });
         }
+        if self.rows() > MAX_ROWS {
+            return Err(ParamsError::Rows(self.rows()));
+        }
         if self.shingle_words == 0 || self.shingle_words > 16 {
             return Err(ParamsError::ShingleWords(self.shingle_words));
         }
@@ -117,21 +126,57 @@ impl MinHashParams {
     }
 }
 
-/// What near-duplicate search keeps of a document.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What near-duplicate search keeps of a document: its LSH band keys and its
+/// shingles (for exact verification). The shingle list is turned into a sorted
+/// set only when a candidate pair has to be verified, since most documents
+/// never are.
+#[derive(Clone, Debug, Default)]
 pub struct Fingerprint {
-    /// The shingle set: 32-bit shingle hashes, sorted, without repeats (exact verification).
-    pub shingles: Vec<u32>,
-    /// The MinHash signature (`num_hashes` values); empty for a document without words.
-    pub signature: Vec<u32>,
+    shingles: Vec<u32>,
+    sorted: bool,
+    /// One LSH key per band; empty for a document without words.
+    pub bands: Vec<u64>,
     /// Content words in the document.
     pub words: u32,
+}
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        let set = |f: &Fingerprint| {
+            let mut s = f.shingles.clone();
+            s.sort_unstable();
+            s.dedup();
+            s
+        };
+        self.bands == other.bands && self.words == other.words && set(self) == set(other)
+    }
 }
 
 impl Fingerprint {
     /// True when the document had no content words (it can match nothing).
     pub fn is_empty(&self) -> bool {
         self.shingles.is_empty()
+    }
+
+    /// The shingle set: 32-bit shingle hashes, sorted, without repeats.
+    pub fn shingle_set(&mut self) -> &[u32] {
+        if !self.sorted {
+            self.shingles.sort_unstable();
+            self.shingles.dedup();
+            self.shingles.shrink_to_fit();
+            self.sorted = true;
+        }
+        &self.shingles
+    }
+
+    /// Exact Jaccard similarity of the two shingle sets.
+    pub fn jaccard(&mut self, other: &mut Fingerprint) -> f64 {
+        jaccard(self.shingle_set(), other.shingle_set())
+    }
+
+    /// Bytes this fingerprint holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.shingles.capacity() * 4 + self.bands.capacity() * 8
     }
 }
 
@@ -150,7 +195,9 @@ pub struct Fingerprinter {
 pub struct FingerprintScratch {
     words: WordScratch,
     word_hashes: Vec<u64>,
-    key_bytes: Vec<u8>,
+    signature: Vec<u32>,
+    filled: Vec<bool>,
+    original: Vec<u32>,
 }
 
 fn derive(seed: u64, what: &[u8]) -> u64 {
@@ -184,16 +231,34 @@ impl Fingerprinter {
         xxh3_64_with_seed(word, self.word_seed)
     }
 
-    /// The fingerprint of a text.
-    pub fn fingerprint(&self, text: &str, scratch: &mut FingerprintScratch) -> Fingerprint {
+    /// Hashes the normalized content words of `text` into `scratch` and returns them.
+    fn hash_words(&self, text: &str, scratch: &mut FingerprintScratch) -> Vec<u64> {
         let mut hashes = std::mem::take(&mut scratch.word_hashes);
         hashes.clear();
-        NormWords.for_each(text, &mut scratch.words, &mut |w| {
-            hashes.push(self.word_hash(w))
-        });
+        NormWords.map_into(text, &mut scratch.words, &mut hashes, |w| self.word_hash(w));
+        hashes
+    }
+
+    /// The fingerprint of a text.
+    pub fn fingerprint(&self, text: &str, scratch: &mut FingerprintScratch) -> Fingerprint {
+        let hashes = self.hash_words(text, scratch);
         let fp = self.fingerprint_word_hashes(&hashes, scratch);
         scratch.word_hashes = hashes;
         fp
+    }
+
+    /// The MinHash signature of a text (`num_hashes` values; empty without words),
+    /// for inspection and similarity estimates; dedup itself only needs the band keys.
+    pub fn signature(&self, text: &str, scratch: &mut FingerprintScratch) -> Vec<u32> {
+        let hashes = self.hash_words(text, scratch);
+        let mut shingles = Vec::new();
+        let filled = self.sketch(&hashes, scratch, &mut shingles);
+        scratch.word_hashes = hashes;
+        if filled {
+            scratch.signature.clone()
+        } else {
+            Vec::new()
+        }
     }
 
     /// The fingerprint of a document given as the hashes of its words ([`Self::word_hash`]).
@@ -202,51 +267,69 @@ impl Fingerprinter {
         word_hashes: &[u64],
         scratch: &mut FingerprintScratch,
     ) -> Fingerprint {
+        let mut shingles = Vec::new();
+        if !self.sketch(word_hashes, scratch, &mut shingles) {
+            return Fingerprint::default();
+        }
+        let mut bands = Vec::with_capacity(self.params.bands);
+        self.band_keys(&scratch.signature, &mut bands);
+        Fingerprint {
+            shingles,
+            sorted: false,
+            bands,
+            words: word_hashes.len().min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// Shingles the word hashes into `shingles` and leaves the densified signature in
+    /// `scratch.signature`. Returns false for a document without words.
+    fn sketch(
+        &self,
+        word_hashes: &[u64],
+        scratch: &mut FingerprintScratch,
+        shingles: &mut Vec<u32>,
+    ) -> bool {
         let k = self.params.shingle_words;
         let n = word_hashes.len();
         if n == 0 {
-            return Fingerprint::default();
+            return false;
         }
         let bins = self.params.num_hashes;
-        let mut signature = vec![u32::MAX; bins];
-        let mut filled = vec![false; bins];
-        let mut shingles = Vec::with_capacity(n.saturating_sub(k) + 1);
-        let bytes = &mut scratch.key_bytes;
-        let mut add = |h: u64| {
+        let signature = &mut scratch.signature;
+        let filled = &mut scratch.filled;
+        signature.clear();
+        signature.resize(bins, u32::MAX);
+        filled.clear();
+        filled.resize(bins, false);
+        // A document shorter than one shingle is one shingle of all its words.
+        let windows = if n >= k { n - k + 1 } else { 1 };
+        let width = k.min(n);
+        shingles.reserve_exact(windows);
+        let mut key = [0u8; 8 * 16];
+        for w in 0..windows {
+            for (j, h) in word_hashes[w..w + width].iter().enumerate() {
+                key[8 * j..8 * j + 8].copy_from_slice(&h.to_le_bytes());
+            }
+            let h = xxh3_64_with_seed(&key[..8 * width], self.shingle_seed);
             let bin = (((h >> 32) * bins as u64) >> 32) as usize;
             let v = h as u32;
             signature[bin] = signature[bin].min(v);
             filled[bin] = true;
             shingles.push(v);
-        };
-        // A document shorter than one shingle is one shingle of all its words.
-        let windows = if n >= k { n - k + 1 } else { 1 };
-        let width = k.min(n);
-        for w in 0..windows {
-            bytes.clear();
-            for h in &word_hashes[w..w + width] {
-                bytes.extend_from_slice(&h.to_le_bytes());
-            }
-            add(xxh3_64_with_seed(bytes, self.shingle_seed));
         }
-        self.densify(&mut signature, &filled);
-        shingles.sort_unstable();
-        shingles.dedup();
-        Fingerprint {
-            shingles,
-            signature,
-            words: n.min(u32::MAX as usize) as u32,
-        }
+        self.densify(signature, filled, &mut scratch.original);
+        true
     }
 
     /// Optimal densification: an empty bin takes the value of the first filled bin
     /// on its own seeded probe sequence (the same sequence for every document).
-    fn densify(&self, signature: &mut [u32], filled: &[bool]) {
+    fn densify(&self, signature: &mut [u32], filled: &[bool], original: &mut Vec<u32>) {
         let bins = signature.len();
-        if filled.iter().all(|&f| f) || !filled.iter().any(|&f| f) {
+        if filled.iter().all(|&f| f) {
             return;
         }
-        let original: Vec<u32> = signature.to_vec();
+        original.clear();
+        original.extend_from_slice(signature);
         for i in 0..bins {
             if filled[i] {
                 continue;
@@ -275,14 +358,13 @@ impl Fingerprinter {
     /// The LSH band keys of a signature (one per band), appended to `out`.
     pub fn band_keys(&self, signature: &[u32], out: &mut Vec<u64>) {
         let rows = self.params.rows();
-        let mut buf = Vec::with_capacity(rows * 4);
+        let mut buf = [0u8; 4 * MAX_ROWS];
         for (band, chunk) in signature.chunks_exact(rows).enumerate() {
-            buf.clear();
-            for v in chunk {
-                buf.extend_from_slice(&v.to_le_bytes());
+            for (j, v) in chunk.iter().enumerate() {
+                buf[4 * j..4 * j + 4].copy_from_slice(&v.to_le_bytes());
             }
             out.push(xxh3_64_with_seed(
-                &buf,
+                &buf[..4 * rows],
                 self.band_seed.wrapping_add(band as u64),
             ));
         }
@@ -342,22 +424,22 @@ mod tests {
         // If this fails, every stored signature changes: bump DEFAULT_SEED's version instead.
         let f = Fingerprinter::new(MinHashParams::default()).unwrap();
         assert_eq!(f.word_hash("حلب".as_bytes()), 0x947c_489d_6e74_d666);
-        let p = fp(SAMPLE);
+        let mut p = fp(SAMPLE);
         assert_eq!(p.words, 18);
-        assert_eq!(p.shingles.len(), 16);
+        assert_eq!(p.shingle_set().len(), 16);
         assert_eq!(
-            &p.shingles[..4],
+            &p.shingle_set()[..4],
             &[259105961, 509539886, 536564144, 642196797]
         );
+        let signature = f.signature(SAMPLE, &mut FingerprintScratch::default());
         assert_eq!(
-            &p.signature[..8],
+            &signature[..8],
             &[
                 4259955559, 706240633, 1576938308, 2106956426, 3291793012, 3260899266, 2779795456,
                 536564144
             ]
         );
-        let mut keys = Vec::new();
-        f.band_keys(&p.signature, &mut keys);
+        let keys = &p.bands;
         assert_eq!(keys.len(), 16);
         assert_eq!(keys[0], 0x2a7e_cd29_474c_79d6);
         assert_eq!(keys[15], 0x37f7_14aa_14be_54c3);
@@ -372,34 +454,56 @@ mod tests {
         assert_eq!(a, c);
     }
 
+    fn sig(text: &str) -> Vec<u32> {
+        Fingerprinter::new(MinHashParams::default())
+            .unwrap()
+            .signature(text, &mut FingerprintScratch::default())
+    }
+
     #[test]
     fn signature_estimates_jaccard() {
         // Two long synthetic documents sharing about half their shingles.
         let words: Vec<String> = (0..2000).map(|i| format!("كلمة{i}")).collect();
         let a = words[..1200].join(" ");
         let b = words[400..1600].join(" ");
-        let (fa, fb) = (fp(&a), fp(&b));
-        let exact = jaccard(&fa.shingles, &fb.shingles);
+        let exact = fp(&a).jaccard(&mut fp(&b));
         assert!((exact - 0.5).abs() < 0.01, "{exact}");
-        let est = estimate(&fa.signature, &fb.signature);
+        let est = estimate(&sig(&a), &sig(&b));
         assert!(
             (est - exact).abs() < 0.15,
             "estimate {est} vs exact {exact}"
         );
         // Identical texts: identical signatures; disjoint texts: (almost) nothing equal.
-        assert_eq!(estimate(&fa.signature, &fp(&a).signature), 1.0);
+        assert_eq!(estimate(&sig(&a), &sig(&a)), 1.0);
         let c = words[1600..].join(" ");
-        assert!(estimate(&fa.signature, &fp(&c).signature) < 0.1);
+        assert!(estimate(&sig(&a), &sig(&c)) < 0.1);
+    }
+
+    #[test]
+    fn short_documents_are_densified() {
+        // 20 shingles in 128 bins: most bins borrow, yet estimates stay sensible.
+        let letters: Vec<char> = "ابتثجحخدذرسشصضطظعغفق".chars().collect();
+        let words: Vec<String> = (0..22)
+            .map(|i| format!("كلمة{}{}", letters[i / 20], letters[i % 20]))
+            .collect();
+        let a = sig(&words.join(" "));
+        assert_eq!(a.len(), 128);
+        let distinct: std::collections::BTreeSet<u32> = a.iter().copied().collect();
+        assert!(distinct.len() <= 20);
+        let b = sig(&words[..21].join(" "));
+        let est = estimate(&a, &b);
+        assert!(est > 0.75, "{est}");
     }
 
     #[test]
     fn short_and_empty_documents() {
         let e = fp("  ... ؟ ");
-        assert!(e.is_empty() && e.signature.is_empty());
-        let one = fp("حلب");
-        assert_eq!(one.shingles.len(), 1);
+        assert!(e.is_empty() && e.bands.is_empty() && sig("  ... ؟ ").is_empty());
+        let mut one = fp("حلب");
+        assert_eq!(one.shingle_set().len(), 1);
         // Densified: every bin carries the one shingle's value.
-        assert!(one.signature.iter().all(|&v| v == one.shingles[0]));
+        let v = one.shingle_set()[0];
+        assert!(sig("حلب").iter().all(|&x| x == v));
         assert_eq!(fp("حلب"), one);
     }
 

@@ -25,33 +25,39 @@ use khabar_core::token::{RawToken, TokenKind, tokenize};
 use khabar_core::{Normalizer, Profile};
 use std::sync::OnceLock;
 
-/// What the fast path does with one character.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Act {
-    /// A letter, written as these two UTF-8 bytes (already folded).
-    Letter(u8, u8),
-    /// Inside a word but removed by normalization (harakat, tatweel, invisible marks).
-    Drop,
-    /// Ends a word and is not itself a content token (punctuation, spaces, symbols).
-    Sep,
-    /// Needs the core's tokenizer: the whole chunk takes the slow path.
-    Slow,
-}
+/// What the fast path does with one character, packed in a `u16`: a value of
+/// 0xD800 or more is a letter whose folded form is these two UTF-8 bytes (all
+/// of U+0600..=U+06FF start with 0xD8..=0xDB); smaller values are the codes below.
+type Act = u16;
+/// Inside a word but removed by normalization (harakat, tatweel, invisible marks).
+const DROP: Act = 0;
+/// Ends a word and is not itself a content token (punctuation, spaces, symbols).
+const SEP: Act = 1;
+/// Needs the core's tokenizer: the whole chunk takes the slow path.
+const SLOW: Act = 2;
+/// ASCII whitespace: ends the chunk (no core token spans it).
+const SPACE: Act = 3;
+/// Smallest packed letter.
+const LETTER: Act = 0xD800;
 
 struct Tables {
     ascii: [Act; 128],
-    /// U+0600..=U+06FF, indexed by `(lead - 0xD8) << 6 | (second & 0x3F)`.
+    /// U+0600..=U+06FF, indexed by `(lead & 3) << 6 | (second & 0x3F)`.
     arabic: [Act; 256],
 }
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let mut ascii = [Act::Slow; 128];
+        let mut ascii = [SLOW; 128];
         for (b, slot) in ascii.iter_mut().enumerate() {
-            *slot = act_for(char::from(b as u8));
+            *slot = if is_ascii_space(b as u8) {
+                SPACE
+            } else {
+                act_for(char::from(b as u8))
+            };
         }
-        let mut arabic = [Act::Slow; 256];
+        let mut arabic = [SLOW; 256];
         for (k, slot) in arabic.iter_mut().enumerate() {
             if let Some(c) = char::from_u32(0x0600 + k as u32) {
                 *slot = act_for(c);
@@ -72,29 +78,26 @@ fn act_for(c: char) -> Act {
                 (Some(x), None) if x.len_utf8() == 2 => {
                     let mut b = [0u8; 4];
                     x.encode_utf8(&mut b);
-                    Act::Letter(b[0], b[1])
+                    let packed = u16::from_be_bytes([b[0], b[1]]);
+                    if packed >= LETTER { packed } else { SLOW }
                 }
-                _ => Act::Slow,
+                _ => SLOW,
             }
         }
         // Combining hamza and madda compose with the letter before them (و + ٔ = ؤ).
-        CharClass::ArabicMark if matches!(c, '\u{0653}'..='\u{0655}') => Act::Slow,
+        CharClass::ArabicMark if matches!(c, '\u{0653}'..='\u{0655}') => SLOW,
         CharClass::ArabicMark | CharClass::Tatweel | CharClass::Invisible => {
             let mut buf = [0u8; 4];
             let norm = Normalizer::new(Profile::SEARCH).normalize(c.encode_utf8(&mut buf));
-            if norm.is_empty() {
-                Act::Drop
-            } else {
-                Act::Slow
-            }
+            if norm.is_empty() { DROP } else { SLOW }
         }
-        CharClass::Punct if c == '#' || c == '@' => Act::Slow,
+        CharClass::Punct if c == '#' || c == '@' => SLOW,
         CharClass::Punct
         | CharClass::Space
         | CharClass::LineBreak
         | CharClass::Control
-        | CharClass::Symbol => Act::Sep,
-        CharClass::OtherLetter | CharClass::OtherMark | CharClass::Digit => Act::Slow,
+        | CharClass::Symbol => SEP,
+        CharClass::OtherLetter | CharClass::OtherMark | CharClass::Digit => SLOW,
     }
 }
 
@@ -112,11 +115,12 @@ pub fn is_content(kind: TokenKind) -> bool {
     )
 }
 
+/// Longest word (in bytes, an even number) the fast path folds itself.
+const MAX_FAST_WORD: usize = 96;
+
 /// Reusable buffers of [`NormWords`].
 #[derive(Default)]
 pub struct WordScratch {
-    chunk: Vec<u8>,
-    ends: Vec<usize>,
     tokens: Vec<RawToken>,
     norm: String,
 }
@@ -126,101 +130,112 @@ pub struct WordScratch {
 pub struct NormWords;
 
 impl NormWords {
-    /// Calls `sink` with the UTF-8 bytes of each normalized content word, in text order.
-    pub fn for_each(&self, text: &str, scratch: &mut WordScratch, sink: &mut dyn FnMut(&[u8])) {
+    /// Appends `f(word)` to `out` for each normalized content word (its UTF-8 bytes),
+    /// in text order.
+    pub fn map_into<T, F: FnMut(&[u8]) -> T>(
+        &self,
+        text: &str,
+        scratch: &mut WordScratch,
+        out: &mut Vec<T>,
+        mut f: F,
+    ) {
         let t = tables();
         let bytes = text.as_bytes();
         let n = bytes.len();
+        let WordScratch { tokens, norm } = scratch;
+        // The folded letters of the current word. A longer word sends its chunk to
+        // the core (same result, just slower).
+        let mut word = [0u8; MAX_FAST_WORD];
+        let mut len = 0usize;
+        // The current chunk (text between ASCII whitespace) starts at `chunk_start` and
+        // its words start at `out[mark]`: a chunk that turns out to need the core is
+        // taken back and redone by the core.
+        let mut chunk_start = 0usize;
+        let mut mark = out.len();
         let mut i = 0usize;
         while i < n {
-            if is_ascii_space(bytes[i]) {
+            let b = bytes[i];
+            let act = if b & 0xFC == 0xD8 {
+                // U+0600..=U+06FF; `text` is a `str`, so a continuation byte follows.
+                let a = t.arabic[(((b & 3) as usize) << 6) | (bytes[i + 1] & 0x3F) as usize];
+                i += 2;
+                if a >= LETTER && len < MAX_FAST_WORD {
+                    word[len..len + 2].copy_from_slice(&a.to_be_bytes());
+                    len += 2;
+                    continue;
+                }
+                a
+            } else if b < 0x80 {
                 i += 1;
-                continue;
-            }
-            let chunk_start = i;
-            scratch.chunk.clear();
-            scratch.ends.clear();
-            let mut in_word = false;
-            let mut slow = false;
-            while i < n {
-                let b = bytes[i];
-                let (act, len) = if b < 0x80 {
-                    if is_ascii_space(b) {
-                        break;
+                t.ascii[b as usize]
+            } else {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                i += c.len_utf8();
+                act_for(c)
+            };
+            match act {
+                DROP => {}
+                SEP | SPACE => {
+                    if len > 0 {
+                        out.push(f(&word[..len]));
+                        len = 0;
                     }
-                    (t.ascii[b as usize], 1)
-                } else if (0xD8..=0xDB).contains(&b) {
-                    // `text` is a `str`, so a continuation byte follows a lead byte.
-                    let idx = (((b - 0xD8) as usize) << 6) | (bytes[i + 1] & 0x3F) as usize;
-                    (t.arabic[idx], 2)
-                } else {
-                    let c = text[i..].chars().next().unwrap_or('\0');
-                    (act_for(c), c.len_utf8())
-                };
-                match act {
-                    Act::Letter(b0, b1) => {
-                        scratch.chunk.push(b0);
-                        scratch.chunk.push(b1);
-                        in_word = true;
-                    }
-                    Act::Drop => in_word = true,
-                    Act::Sep => {
-                        if in_word {
-                            scratch.ends.push(scratch.chunk.len());
-                            in_word = false;
-                        }
-                    }
-                    Act::Slow => {
-                        slow = true;
-                        while i < n && !is_ascii_space(bytes[i]) {
-                            i += 1;
-                        }
-                        break;
+                    if act == SPACE {
+                        chunk_start = i;
+                        mark = out.len();
                     }
                 }
-                i += len;
-            }
-            if slow {
-                slow_chunk(&text[chunk_start..i], scratch, sink);
-                continue;
-            }
-            if in_word {
-                scratch.ends.push(scratch.chunk.len());
-            }
-            let mut start = 0usize;
-            for &end in &scratch.ends {
-                if end > start {
-                    sink(&scratch.chunk[start..end]);
+                a if a >= LETTER && len < MAX_FAST_WORD => {
+                    word[len..len + 2].copy_from_slice(&a.to_be_bytes());
+                    len += 2;
                 }
-                start = end;
+                _ => {
+                    while i < n && !is_ascii_space(bytes[i]) {
+                        i += 1;
+                    }
+                    out.truncate(mark);
+                    len = 0;
+                    slow_chunk(&text[chunk_start..i], tokens, norm, &mut |w: &[u8]| {
+                        out.push(f(w))
+                    });
+                    chunk_start = i;
+                    mark = out.len();
+                }
             }
+        }
+        if len > 0 {
+            out.push(f(&word[..len]));
         }
     }
 
     /// The normalized content words of `text` as strings (convenient, allocating).
     pub fn collect(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        let mut scratch = WordScratch::default();
-        self.for_each(text, &mut scratch, &mut |w| {
-            out.push(String::from_utf8_lossy(w).into_owned())
+        self.map_into(text, &mut WordScratch::default(), &mut out, |w| {
+            String::from_utf8_lossy(w).into_owned()
         });
         out
     }
 }
 
 /// The reference path: the core's tokenizer, then the core's normalizer per token.
-fn slow_chunk(chunk: &str, scratch: &mut WordScratch, sink: &mut dyn FnMut(&[u8])) {
+fn slow_chunk<F: FnMut(&[u8])>(
+    chunk: &str,
+    tokens: &mut Vec<RawToken>,
+    norm: &mut String,
+    sink: &mut F,
+) {
     let normalizer = Normalizer::new(Profile::SEARCH);
-    scratch.tokens.clear();
-    tokenize(chunk, &mut scratch.tokens);
-    for t in &scratch.tokens {
+    tokens.clear();
+    tokenize(chunk, tokens);
+    for t in tokens.iter() {
         if !is_content(t.kind) {
             continue;
         }
-        scratch.norm.clear();
-        normalizer.normalize_into(t.span.slice(chunk), &mut scratch.norm, None);
-        if !scratch.norm.is_empty() {
-            sink(scratch.norm.as_bytes());
+        norm.clear();
+        normalizer.normalize_into(t.span.slice(chunk), norm, None);
+        if !norm.is_empty() {
+            sink(norm.as_bytes());
         }
     }
 }
@@ -229,8 +244,8 @@ fn slow_chunk(chunk: &str, scratch: &mut WordScratch, sink: &mut dyn FnMut(&[u8]
 /// For tests and for checking the fast path.
 pub fn reference_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut scratch = WordScratch::default();
-    slow_chunk(text, &mut scratch, &mut |w| {
+    let (mut tokens, mut norm) = (Vec::new(), String::new());
+    slow_chunk(text, &mut tokens, &mut norm, &mut |w: &[u8]| {
         out.push(String::from_utf8_lossy(w).into_owned())
     });
     out
@@ -279,6 +294,16 @@ mod tests {
         assert_eq!(NormWords.collect(text), analysis_words(text));
         assert_eq!(NormWords.collect(text), reference_words(text));
         assert!(NormWords.collect(text).contains(&"12.5%".to_string()));
+    }
+
+    #[test]
+    fn words_longer_than_the_fast_buffer() {
+        let long: String = "بتث".repeat(100);
+        let text = format!("قال {long}، ثم {long}ة.");
+        let words = NormWords.collect(&text);
+        assert_eq!(words.len(), 4);
+        assert_eq!(words[1], long);
+        assert_eq!(words, analysis_words(&text));
     }
 
     #[test]
