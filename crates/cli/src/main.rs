@@ -26,6 +26,8 @@ enum Command {
     Segment(commands::segment::Args),
     /// Normalized text out (offset-preserving normalization, `search` or `display` profile).
     Normalize(commands::normalize::Args),
+    /// Groups of near-duplicate documents (wire copies): MinHash + LSH, verified Jaccard.
+    Dedup(commands::dedup::Args),
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
@@ -37,6 +39,7 @@ fn main() {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
+        Command::Dedup(a) => commands::dedup::run(a),
         Command::Bench(b) => commands::bench::run(b),
     };
     if let Err(e) = result {

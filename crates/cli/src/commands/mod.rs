@@ -2,5 +2,6 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod dedup;
 pub mod normalize;
 pub mod segment;
