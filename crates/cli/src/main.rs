@@ -28,9 +28,20 @@ enum Command {
     Normalize(commands::normalize::Args),
     /// Groups of near-duplicate documents (wire copies): MinHash + LSH, verified Jaccard.
     Dedup(commands::dedup::Args),
+    /// Articles grouped into stories (same event, several outlets, a few days).
+    Stories(commands::stories::Args),
+    /// Evaluate against gold data.
+    #[command(subcommand)]
+    Eval(Eval),
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum Eval {
+    /// Pairwise precision, recall and F1 of story clustering on labelled article pairs.
+    Stories(commands::stories::EvalArgs),
 }
 
 fn main() {
@@ -40,6 +51,8 @@ fn main() {
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Dedup(a) => commands::dedup::run(a),
+        Command::Stories(a) => commands::stories::run(a),
+        Command::Eval(Eval::Stories(a)) => commands::stories::run_eval(a),
         Command::Bench(b) => commands::bench::run(b),
     };
     if let Err(e) = result {

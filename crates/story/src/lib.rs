@@ -16,6 +16,7 @@ pub mod keyphrases;
 pub mod minhash;
 pub mod quotes;
 pub mod statements;
+pub mod stopwords;
 pub mod summary;
 pub mod time;
 pub mod words;

@@ -5,3 +5,4 @@ pub mod bench;
 pub mod dedup;
 pub mod normalize;
 pub mod segment;
+pub mod stories;
