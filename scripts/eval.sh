@@ -5,4 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${KHABAR_SHARED:-../shared}"
 cargo build --release --locked -p khabar-cli
-echo "(no data evaluations yet)"
+echo "== NER: recipe on the dev cut (train dev_split/train.txt, clusters from ant_multisource, score dev_split/dev.txt)"
+./target/release/khabar train ner --train "$shared/data/anercorp_camellab/dev_split/train.txt" \
+  --dev "$shared/data/anercorp_camellab/dev_split/dev.txt" \
+  --unlabeled "$shared"/data/ant_multisource/articles-2018-0{3,4,5}.jsonl --out target/ner-devcut.khner

@@ -30,6 +30,11 @@ enum Command {
     Dedup(commands::dedup::Args),
     /// Articles grouped into stories (same event, several outlets, a few days).
     Stories(commands::stories::Args),
+    /// Named entities (PER, LOC, ORG, MISC) with canonical keys; `--conll` tags token lists.
+    Entities(commands::entities::Args),
+    /// Train models from data.
+    #[command(subcommand)]
+    Train(Train),
     /// Evaluate against gold data.
     #[command(subcommand)]
     Eval(Eval),
@@ -39,7 +44,15 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum Train {
+    /// The named-entity tagger: `khabar train ner --train FILE --dev FILE --out FILE`.
+    Ner(commands::train_ner::Args),
+}
+
+#[derive(Subcommand)]
 enum Eval {
+    /// Entity-level precision, recall and F1 against a gold CoNLL file.
+    Ner(commands::eval_ner::Args),
     /// Pairwise precision, recall and F1 of story clustering on labelled article pairs.
     Stories(commands::stories::EvalArgs),
 }
@@ -50,8 +63,11 @@ fn main() {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
+        Command::Entities(a) => commands::entities::run(a),
         Command::Dedup(a) => commands::dedup::run(a),
         Command::Stories(a) => commands::stories::run(a),
+        Command::Train(Train::Ner(a)) => commands::train_ner::run(a),
+        Command::Eval(Eval::Ner(a)) => commands::eval_ner::run(a),
         Command::Eval(Eval::Stories(a)) => commands::stories::run_eval(a),
         Command::Bench(b) => commands::bench::run(b),
     };

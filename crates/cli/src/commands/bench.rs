@@ -14,6 +14,8 @@ pub enum BenchCommand {
     /// Streaming near-duplicate detection (normalize, tokenize, shingle, MinHash, LSH,
     /// verify) on a file with one document per line, like `anchors/bench_dedup.py`.
     Dedup(DedupArgs),
+    /// Named entities (text layer + tagger + keys) on a file with one document per line.
+    Ner(TextArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -32,19 +34,84 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Text(a) => text(a),
         BenchCommand::Dedup(a) => dedup(a),
+        BenchCommand::Ner(a) => ner(a),
     }
 }
 
-fn text(args: TextArgs) -> Result<()> {
-    let raw =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let text = String::from_utf8(raw).map_err(|e| {
+fn read_utf8(file: &std::path::Path) -> Result<String> {
+    let raw = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    String::from_utf8(raw).map_err(|e| {
         anyhow::anyhow!(
             "{}: invalid UTF-8 at byte offset {}",
-            args.file.display(),
+            file.display(),
             e.utf8_error().valid_up_to()
         )
-    })?;
+    })
+}
+
+/// `bench ner`: `khabar entities` per document (analysis, tagging, per-document
+/// key linking), timed the same way as `bench text`; tokens are the text layer's.
+fn ner(args: TextArgs) -> Result<()> {
+    let text = read_utf8(&args.file)?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.max(1))
+        .build()?;
+    let t_load = Instant::now();
+    let ner = khabar_ner::Recognizer::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let load_s = t_load.elapsed().as_secs_f64();
+    let analyzer = TextAnalyzer::default_analyzer();
+    let f = |line: &str| -> (usize, usize) {
+        thread_local!(static A: std::cell::RefCell<Analysis> = Default::default());
+        A.with(|a| {
+            let mut a = a.borrow_mut();
+            if analyzer.analyze_into(line, &mut a).is_err() {
+                return (0, 0);
+            }
+            let mut e = ner.recognize_analysis(&a, 0);
+            khabar_ner::keys::resolve_document(&mut e);
+            (a.tokens.len(), e.len())
+        })
+    };
+    let mut times = Vec::new();
+    let (mut tokens, mut entities) = (0usize, 0usize);
+    for run in 0..=args.runs {
+        let t0 = Instant::now();
+        let (n, e) = if args.threads <= 1 {
+            lines
+                .iter()
+                .map(|l| f(l))
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+        } else {
+            use rayon::prelude::*;
+            pool.install(|| {
+                lines
+                    .par_iter()
+                    .map(|l| f(l))
+                    .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+            })
+        };
+        let dt = t0.elapsed().as_secs_f64();
+        (tokens, entities) = (n, e);
+        if run > 0 {
+            times.push(dt);
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = times[times.len() / 2];
+    let rec = serde_json::json!({
+        "bench": "ner", "tool": "khabar", "version": env!("CARGO_PKG_VERSION"), "stage": "entities", "status": "ok",
+        "threads": args.threads, "bytes": bytes, "tokens": tokens, "entities": entities, "lines": lines.len(), "runs": args.runs,
+        "median_s": median, "mb_s": bytes as f64 / 1e6 / median, "tokens_s": tokens as f64 / median,
+        "model_load_s": load_s, "model_bytes": khabar_ner::Recognizer::embedded_bytes().len(),
+    });
+    println!("{rec}");
+    Ok(())
+}
+
+fn text(args: TextArgs) -> Result<()> {
+    let text = read_utf8(&args.file)?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     // Bytes as the anchors count them: each line plus its newline.
     let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
