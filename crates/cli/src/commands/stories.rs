@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 /// Clustering flags shared by `khabar stories` and `khabar eval stories`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ClusterArgs {
-    /// Score (cosine of TF-IDF stem vectors, mixed with entity cosine when entities are
-    /// given) an article needs against a story's centroid to join it.
-    #[arg(long, default_value_t = 0.3)]
+    /// Score an article needs against a story to join it: cosine of TF-IDF stem vectors
+    /// (title ×3, lead ×2) with the story's centroid or best member, plus the entity bonus.
+    #[arg(long, default_value_t = 0.2)]
     threshold: f64,
-    /// Share of the score given to shared entities (when both sides have entities).
-    #[arg(long, default_value_t = 0.3)]
+    /// Weight of the entity cosine added to the score (when both sides have entities).
+    #[arg(long, default_value_t = 0.1)]
     entity_weight: f64,
     /// Weight of the best similarity to a single member of a story (its text score is the
     /// larger of the centroid cosine and this times the best member cosine; 0 disables).
@@ -36,7 +36,7 @@ pub struct ClusterArgs {
     #[arg(long, default_value_t = 2.0)]
     window_days: f64,
     /// A story takes no article more than this many days after its first one.
-    #[arg(long, default_value_t = 7.0)]
+    #[arg(long, default_value_t = 4.0)]
     max_span_days: f64,
     /// Weight of title words (body words weigh 1).
     #[arg(long, default_value_t = 3.0)]
