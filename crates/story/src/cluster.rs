@@ -283,6 +283,9 @@ pub struct Story {
     pub top_terms: Vec<String>,
     /// The most frequent entity keys, most frequent first.
     pub top_entities: Vec<String>,
+    /// Index in `members` of the article closest to the story's centroid (a good
+    /// headline); 0 when member vectors are not kept (`member_weight` = 0).
+    pub central: usize,
 }
 
 impl Story {
@@ -376,6 +379,12 @@ impl Vocab {
     }
 }
 
+/// The weight of `term` in a vector sorted by term.
+#[inline]
+fn weight_of(v: &[(u32, f32)], term: u32) -> Option<f32> {
+    v.binary_search_by_key(&term, |x| x.0).ok().map(|i| v[i].1)
+}
+
 fn idf(n_docs: u64, df: u32) -> f32 {
     ((1.0 + n_docs as f64) / (1.0 + df as f64)).ln() as f32 + 1.0
 }
@@ -387,7 +396,9 @@ struct OpenStory {
     id: u64,
     /// Slots of its members' vectors in `StoryClusterer::member_vecs`.
     member_slots: Vec<u32>,
-    centroid: HashMap<u32, f32>,
+    /// (term, weight) sorted by term: sums run in one fixed order, so results do not
+    /// depend on a hash map's iteration order.
+    centroid: Vec<(u32, f32)>,
     norm: f32,
     entities: BTreeMap<u32, u32>,
     members: Vec<StoryMember>,
@@ -525,7 +536,7 @@ impl StoryClusterer {
         for &(t, w) in &vec {
             for &slot in &self.postings[t as usize] {
                 if let Some(s) = &self.slots[slot as usize]
-                    && let Some(c) = s.centroid.get(&t)
+                    && let Some(c) = weight_of(&s.centroid, t)
                 {
                     if self.story_acc[slot as usize] == 0.0 {
                         self.story_touched.push(slot);
@@ -609,7 +620,7 @@ impl StoryClusterer {
                 let s = OpenStory {
                     id: story,
                     member_slots: Vec::new(),
-                    centroid: HashMap::new(),
+                    centroid: Vec::new(),
                     norm: 0.0,
                     entities: BTreeMap::new(),
                     members: Vec::new(),
@@ -682,25 +693,41 @@ impl StoryClusterer {
         let Some(s) = self.slots[slot as usize].as_mut() else {
             return;
         };
-        for &(t, w) in vec {
-            let e = s.centroid.entry(t).or_insert_with(|| {
-                self.postings[t as usize].push(slot);
-                0.0
-            });
-            *e += w;
+        // Merge the article's terms into the centroid (both sorted by term).
+        let mut add: Vec<(u32, f32)> = vec.to_vec();
+        add.sort_unstable_by_key(|x| x.0);
+        let old = std::mem::take(&mut s.centroid);
+        let mut merged = Vec::with_capacity(old.len() + add.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < add.len() {
+            if j == add.len() || (i < old.len() && old[i].0 < add[j].0) {
+                merged.push(old[i]);
+                i += 1;
+            } else if i == old.len() || add[j].0 < old[i].0 {
+                self.postings[add[j].0 as usize].push(slot);
+                merged.push(add[j]);
+                j += 1;
+            } else {
+                merged.push((old[i].0, old[i].1 + add[j].1));
+                i += 1;
+                j += 1;
+            }
         }
-        if s.centroid.len() > self.config.max_centroid_terms {
-            let mut all: Vec<(u32, f32)> = s.centroid.iter().map(|(&t, &w)| (t, w)).collect();
-            all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for &(t, _) in &all[self.config.max_centroid_terms..] {
-                s.centroid.remove(&t);
+        if merged.len() > self.config.max_centroid_terms {
+            let mut by_weight = merged.clone();
+            by_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(t, _) in &by_weight[self.config.max_centroid_terms..] {
                 let p = &mut self.postings[t as usize];
                 if let Some(i) = p.iter().position(|&x| x == slot) {
                     p.swap_remove(i);
                 }
             }
+            by_weight.truncate(self.config.max_centroid_terms);
+            by_weight.sort_unstable_by_key(|x| x.0);
+            merged = by_weight;
         }
-        s.norm = s.centroid.values().map(|w| w * w).sum::<f32>().sqrt();
+        s.centroid = merged;
+        s.norm = s.centroid.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         for &e in ents {
             *s.entities.entry(e).or_default() += 1;
         }
@@ -768,10 +795,23 @@ impl StoryClusterer {
             return;
         };
         self.free.push(slot);
-        for &t in s.centroid.keys() {
+        for &(t, _) in &s.centroid {
             let p = &mut self.postings[t as usize];
             if let Some(i) = p.iter().position(|&x| x == slot) {
                 p.swap_remove(i);
+            }
+        }
+        // The member closest to the final centroid (first one on ties).
+        let mut central = (0usize, f32::MIN);
+        for (i, &m) in s.member_slots.iter().enumerate() {
+            if let Some((_, vec)) = &self.member_vecs[m as usize] {
+                let dot: f32 = vec
+                    .iter()
+                    .filter_map(|&(t, w)| weight_of(&s.centroid, t).map(|c| c * w))
+                    .sum();
+                if dot > central.1 {
+                    central = (i, dot);
+                }
             }
         }
         for &m in &s.member_slots {
@@ -785,7 +825,7 @@ impl StoryClusterer {
             }
             self.member_free.push(m);
         }
-        let mut terms: Vec<(u32, f32)> = s.centroid.iter().map(|(&t, &w)| (t, w)).collect();
+        let mut terms: Vec<(u32, f32)> = s.centroid.clone();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let top_terms = terms
             .iter()
@@ -800,6 +840,7 @@ impl StoryClusterer {
             .map(|&(e, _)| self.entities.keys[e as usize].clone())
             .collect();
         self.closed.push_back(Story {
+            central: central.0,
             id: s.id,
             members: s.members,
             top_terms,
@@ -936,6 +977,70 @@ mod tests {
         };
         assert!(!second(&strict, &ents(&["حلب"]), &ents(&["حلب"])).is_new);
         assert!(second(&strict, &ents(&["حلب"]), &ents(&["الموصل"])).is_new);
+    }
+
+    #[test]
+    fn scores_are_bit_identical_across_runs() {
+        // Five topics of made-up words, articles mixing a topic with noise: many
+        // stories, centroid truncation (max 20 terms) and member scoring all exercised.
+        let letters: Vec<char> = "بتثجحخدذرزسشصضطظعغفقكلمنهوي".chars().collect();
+        let word = |i: usize| {
+            format!(
+                "{}{}{}",
+                letters[i % 27],
+                letters[(i / 27) % 27],
+                letters[(i / 729) % 27]
+            )
+        };
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let docs: Vec<(String, i64, String)> = (0..300)
+            .map(|i| {
+                let topic = next() % 5;
+                let words: Vec<String> = (0..40)
+                    .map(|_| {
+                        if next() % 3 == 0 {
+                            word(next() % 5000)
+                        } else {
+                            word(topic * 100 + next() % 60)
+                        }
+                    })
+                    .collect();
+                (format!("d{i}"), i as i64 * 600, words.join(" "))
+            })
+            .collect();
+        let run = || {
+            let config = StoryConfig {
+                max_centroid_terms: 20,
+                ..StoryConfig::default()
+            };
+            let f = Featurizer::new(&config);
+            let mut c = StoryClusterer::new(config).unwrap();
+            let mut a = Analysis::default();
+            docs.iter()
+                .map(|(id, t, text)| {
+                    let r = c.add(
+                        id.clone(),
+                        Some(*t),
+                        None,
+                        &f.features(None, text, &mut a),
+                        &[],
+                    );
+                    (r.story, r.is_new, r.score.to_bits())
+                })
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        assert!(first.iter().filter(|r| r.1).count() > 5);
+        assert!(first.iter().filter(|r| !r.1).count() > 100);
+        for _ in 0..3 {
+            assert_eq!(run(), first);
+        }
     }
 
     #[test]

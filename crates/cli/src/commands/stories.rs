@@ -260,7 +260,11 @@ pub fn run(args: Args) -> Result<()> {
     let text_format = args.format == "text";
     let min_size = args.min_size.max(1);
     let mut emit = |s: Story, titles: &mut HashMap<String, String>, out: &mut dyn Write| {
-        let headline = s.members.iter().find_map(|m| titles.remove(&m.id));
+        // The title of the article closest to the centroid, else the first one with a title.
+        let central = s.members.get(s.central).map(|m| m.id.clone());
+        let headline = central
+            .and_then(|id| titles.get(&id).cloned())
+            .or_else(|| s.members.iter().find_map(|m| titles.get(&m.id).cloned()));
         for m in &s.members {
             titles.remove(&m.id);
         }
