@@ -9,3 +9,5 @@ echo "== NER: recipe on the dev cut (train dev_split/train.txt, clusters from an
 ./target/release/khabar train ner --train "$shared/data/anercorp_camellab/dev_split/train.txt" \
   --dev "$shared/data/anercorp_camellab/dev_split/dev.txt" \
   --unlabeled "$shared"/data/ant_multisource/articles-2018-0{3,4,5}.jsonl --out target/ner-devcut.khner
+echo "== Stories: pairwise P/R/F1 on testdata/stories/pairs.jsonl (tune and check splits), text only"
+./target/release/khabar eval stories --pairs testdata/stories/pairs.jsonl --data "$shared/data/ant_multisource" "$shared/data/saudinewsnet"

@@ -535,7 +535,8 @@ pub fn run_eval(args: EvalArgs) -> Result<()> {
         )?;
         writeln!(
             out,
-            "threshold  split    pairs  P      R      F1     | stories  multi  largest  cluster_s"
+            "{:<9}  {:<22} {:>5}  {:<5}  {:<5}  {:<5}  | {:>7}  {:>5}  {:>7}  {:>9}",
+            "threshold", "group", "pairs", "P", "R", "F1", "stories", "multi", "largest", "cluster_s"
         )?;
     }
     for t in thresholds {
@@ -590,7 +591,7 @@ pub fn run_eval(args: EvalArgs) -> Result<()> {
             if args.format == "text" {
                 writeln!(
                     out,
-                    "{t:<9}  {k:<22} {:>4}  {p:.3}  {r:.3}  {f:.3}  | {n_stories:>7}  {multi:>5}  {largest:>7}  {cluster_s:>6.2}",
+                    "{t:<9}  {k:<22} {:>5}  {p:.3}  {r:.3}  {f:.3}  | {n_stories:>7}  {multi:>5}  {largest:>7}  {cluster_s:>9.2}",
                     c.tp + c.fp + c.fn_ + c.tn
                 )?;
             } else {
