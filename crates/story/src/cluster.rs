@@ -871,6 +871,7 @@ impl StoryClusterer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const DAY: i64 = 86_400;
 
@@ -1073,5 +1074,50 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Whatever the input and settings: stories partition the articles, members keep
+        /// arrival order, and a story never spans more than its window allows.
+        #[test]
+        fn stories_partition_the_articles(
+            docs in prop::collection::vec((prop::collection::vec(0usize..60, 0..30), 0i64..20), 1..40),
+            threshold in 0.05f64..0.9,
+            member_weight in 0.0f64..1.0,
+            max_open in 1usize..10,
+        ) {
+            let letters: Vec<char> = "بتثجحخدذرزسشصضطظعغفق".chars().collect();
+            let config = StoryConfig { threshold, member_weight, max_open, max_centroid_terms: 8, ..StoryConfig::default() };
+            let f = Featurizer::new(&config);
+            let mut c = StoryClusterer::new(config.clone()).unwrap();
+            let mut a = Analysis::default();
+            let mut stories = Vec::new();
+            let mut t = 0i64;
+            for (i, (words, hours)) in docs.iter().enumerate() {
+                t += hours * 3600;
+                let text: Vec<String> = words.iter().map(|&w| format!("{}{}{}", letters[w % 20], letters[w / 20], letters[(w * 7) % 20])).collect();
+                let feats = f.features(None, &text.join(" "), &mut a);
+                c.add(i.to_string(), Some(t), None, &feats, &[]);
+                while let Some(s) = c.pop_closed() {
+                    stories.push(s);
+                }
+            }
+            stories.extend(c.finish());
+            let mut seen: Vec<usize> = stories
+                .iter()
+                .flat_map(|s| s.members.iter().map(|m| m.id.parse::<usize>().unwrap()))
+                .collect();
+            seen.sort_unstable();
+            prop_assert_eq!(seen, (0..docs.len()).collect::<Vec<_>>());
+            for s in &stories {
+                let ids: Vec<usize> = s.members.iter().map(|m| m.id.parse().unwrap()).collect();
+                prop_assert!(ids.windows(2).all(|w| w[0] < w[1]));
+                prop_assert!(s.central < s.members.len());
+                if let Some((first, last)) = s.date_range() {
+                    prop_assert!(last - first <= config.max_span_secs);
+                }
+            }
+        }
     }
 }

@@ -434,6 +434,7 @@ impl Deduplicator {
 mod tests {
     use super::*;
     use crate::minhash::FingerprintScratch;
+    use proptest::prelude::*;
 
     fn words(range: std::ops::Range<usize>) -> String {
         range
@@ -578,6 +579,55 @@ mod tests {
                 ..DedupConfig::default()
             };
             assert!(Deduplicator::new(c).is_err());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Whatever the input: groups partition the documents, the representative
+        /// comes first, and every member's stored similarity is its exact Jaccard
+        /// with the representative and reaches the threshold.
+        #[test]
+        fn groups_partition_and_members_are_verified(
+            docs in prop::collection::vec(prop::collection::vec(0usize..40, 0..60), 1..40),
+            threshold in 0.2f64..0.9,
+            max_reps in 1usize..50,
+        ) {
+            let letters: Vec<char> = "بتثجحخدذرزسشصضطظعغفق".chars().collect();
+            let texts: Vec<String> = docs
+                .iter()
+                .map(|d| d.iter().map(|&w| format!("{}{}", letters[w % 20], letters[w / 20])).collect::<Vec<_>>().join(" "))
+                .collect();
+            let config = DedupConfig { threshold, max_representatives: max_reps, ..DedupConfig::default() };
+            let mut d = Deduplicator::new(config).unwrap();
+            let f = d.fingerprinter().clone();
+            let mut scratch = FingerprintScratch::default();
+            let mut groups = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                d.add(i.to_string(), None, f.fingerprint(t, &mut scratch));
+                while let Some(g) = d.pop_closed() {
+                    groups.push(g);
+                }
+            }
+            groups.extend(d.finish());
+            let mut seen: Vec<usize> = groups
+                .iter()
+                .flat_map(|g| g.members.iter().map(|m| m.id.parse::<usize>().unwrap()))
+                .collect();
+            seen.sort_unstable();
+            prop_assert_eq!(seen, (0..texts.len()).collect::<Vec<_>>());
+            for (k, g) in groups.iter().enumerate() {
+                prop_assert_eq!(g.id, k as u64);
+                let rep: usize = g.members[0].id.parse().unwrap();
+                prop_assert_eq!(g.members[0].similarity, 1.0);
+                for m in &g.members[1..] {
+                    let i: usize = m.id.parse().unwrap();
+                    prop_assert!(i > rep);
+                    let exact = f.fingerprint(&texts[rep], &mut scratch).jaccard(&mut f.fingerprint(&texts[i], &mut scratch));
+                    prop_assert_eq!(m.similarity, exact);
+                    prop_assert!(exact >= threshold);
+                }
+            }
         }
     }
 }

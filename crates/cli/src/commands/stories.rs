@@ -536,7 +536,16 @@ pub fn run_eval(args: EvalArgs) -> Result<()> {
         writeln!(
             out,
             "{:<9}  {:<22} {:>5}  {:<5}  {:<5}  {:<5}  | {:>7}  {:>5}  {:>7}  {:>9}",
-            "threshold", "group", "pairs", "P", "R", "F1", "stories", "multi", "largest", "cluster_s"
+            "threshold",
+            "group",
+            "pairs",
+            "P",
+            "R",
+            "F1",
+            "stories",
+            "multi",
+            "largest",
+            "cluster_s"
         )?;
     }
     for t in thresholds {
