@@ -250,6 +250,14 @@ impl Deduplicator {
         })
     }
 
+    /// Makes room in the LSH index for about `representatives` more documents.
+    pub fn reserve(&mut self, representatives: usize) {
+        let keys = representatives.saturating_mul(self.config.params.bands);
+        self.buckets.heads.reserve(keys);
+        self.buckets.nodes.reserve(keys);
+        self.reps.reserve(representatives);
+    }
+
     /// The fingerprinter matching this deduplicator's parameters.
     pub fn fingerprinter(&self) -> &Fingerprinter {
         &self.fingerprinter

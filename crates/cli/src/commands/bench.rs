@@ -239,6 +239,7 @@ fn dedup(args: DedupArgs) -> Result<()> {
     for run in 0..=args.runs.max(1) {
         let t0 = Instant::now();
         let mut d = Deduplicator::new(config)?;
+        d.reserve(lines.len());
         let mut shingles = 0u64;
         if args.threads <= 1 {
             let mut scratch = FingerprintScratch::default();
