@@ -73,7 +73,7 @@ pub struct StoryConfig {
 impl Default for StoryConfig {
     fn default() -> Self {
         StoryConfig {
-            threshold: 0.2,
+            threshold: 0.25,
             entity_weight: 0.1,
             member_weight: 0.8,
             window_secs: 2 * 86_400,

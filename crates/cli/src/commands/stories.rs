@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 pub struct ClusterArgs {
     /// Score an article needs against a story to join it: cosine of TF-IDF stem vectors
     /// (title ×3, lead ×2) with the story's centroid or best member, plus the entity bonus.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.25)]
     threshold: f64,
     /// Weight of the entity cosine added to the score (when both sides have entities).
     #[arg(long, default_value_t = 0.1)]
