@@ -26,6 +26,10 @@ enum Command {
     Segment(commands::segment::Args),
     /// Normalized text out (offset-preserving normalization, `search` or `display` profile).
     Normalize(commands::normalize::Args),
+    /// Groups of near-duplicate documents (wire copies): MinHash + LSH, verified Jaccard.
+    Dedup(commands::dedup::Args),
+    /// Articles grouped into stories (same event, several outlets, a few days).
+    Stories(commands::stories::Args),
     /// Named entities (PER, LOC, ORG, MISC) with canonical keys; `--conll` tags token lists.
     Entities(commands::entities::Args),
     /// Train models from data.
@@ -62,6 +66,8 @@ enum Eval {
     Segment(commands::eval_segment::SegmentArgs),
     /// Entity-level precision, recall and F1 against a gold CoNLL file.
     Ner(commands::eval_ner::Args),
+    /// Pairwise precision, recall and F1 of story clustering on labelled article pairs.
+    Stories(commands::stories::EvalArgs),
     /// Quote attribution against a labelled set: precision and recall of speaker and
     /// content spans (exact and overlapping).
     Quotes(commands::eval_quotes::Args),
@@ -77,11 +83,14 @@ fn main() {
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Entities(a) => commands::entities::run(a),
+        Command::Dedup(a) => commands::dedup::run(a),
+        Command::Stories(a) => commands::stories::run(a),
         Command::Train(Train::Segmenter(a)) => commands::train_segmenter::segmenter(a),
         Command::Train(Train::Ner(a)) => commands::train_ner::run(a),
         Command::Train(Train::Summary(a)) => commands::train_summary::run(a),
         Command::Eval(Eval::Segment(a)) => commands::eval_segment::segment(a),
         Command::Eval(Eval::Ner(a)) => commands::eval_ner::run(a),
+        Command::Eval(Eval::Stories(a)) => commands::stories::run_eval(a),
         Command::Eval(Eval::Quotes(a)) => commands::eval_quotes::run(a),
         Command::Eval(Eval::Summary(a)) => commands::eval_summary::run(a),
         Command::Bench(b) => commands::bench::run(b),

@@ -44,10 +44,13 @@ pub mod lexicon;
 pub mod minhash;
 pub mod quotes;
 pub mod statements;
+pub mod stopwords;
 pub mod summary;
 pub mod summary_model;
 pub mod terms;
+pub mod time;
 pub mod vector;
+pub mod words;
 
 use khabar_core::Span;
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod dedup;
 pub mod digest;
 pub mod entities;
 pub mod eval_ner;
@@ -10,6 +11,7 @@ pub mod eval_segment;
 pub mod eval_summary;
 pub mod normalize;
 pub mod segment;
+pub mod stories;
 pub mod summarize;
 pub mod train_ner;
 pub mod train_segmenter;
