@@ -2,10 +2,15 @@
 //! number of tokens and the throughput (for profiling the hot path, e.g. under
 //! `valgrind --tool=callgrind`; `khabar bench text` is the benchmark of record).
 //!
-//! `cargo run --release -p khabar-core --example analyze_lines -- FILE [PASSES]`
-//! (`KHABAR_CLITICS_MODEL=FILE` to use another clitic model).
+//! `cargo run --release -p khabar-core --example analyze_lines -- FILE [PASSES] [STAGE]`
+//! (`KHABAR_CLITICS_MODEL=FILE` to use another clitic model). STAGE is `full`
+//! (the default: `TextAnalyzer::analyze_into`), `normtok` (whole-line
+//! `Normalizer::normalize_into` with `Profile::SEARCH`, then `token::tokenize`
+//! on the normalized text, as `khabar bench text` times it) or `read` (only
+//! reading the file: the fixed cost to subtract from instruction counts).
 
-use khabar_core::{Analysis, TextAnalyzer};
+use khabar_core::token::{RawToken, tokenize};
+use khabar_core::{Analysis, Normalizer, Profile, TextAnalyzer};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -14,6 +19,11 @@ fn main() {
         std::process::exit(2);
     };
     let passes: usize = args.next().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let stage = args.next().unwrap_or_else(|| "full".to_string());
+    if !matches!(stage.as_str(), "full" | "normtok" | "read") {
+        eprintln!("unknown stage {stage:?}: use full, normtok or read");
+        std::process::exit(2);
+    }
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
@@ -36,13 +46,24 @@ fn main() {
         }
         None => TextAnalyzer::default_analyzer(),
     };
+    let normalizer = Normalizer::new(Profile::SEARCH);
     let mut a = Analysis::default();
+    let mut norm = String::new();
+    let mut raw: Vec<RawToken> = Vec::new();
     let t0 = std::time::Instant::now();
     let mut tokens = 0usize;
     for _ in 0..passes {
         for l in &lines {
-            if analyzer.analyze_into(l, &mut a).is_ok() {
-                tokens += a.tokens.len();
+            match stage.as_str() {
+                "full" if analyzer.analyze_into(l, &mut a).is_ok() => tokens += a.tokens.len(),
+                "normtok" => {
+                    norm.clear();
+                    raw.clear();
+                    normalizer.normalize_into(l, &mut norm, None);
+                    tokenize(&norm, &mut raw);
+                    tokens += raw.len();
+                }
+                _ => {}
             }
         }
     }

@@ -28,6 +28,9 @@ pub struct TextArgs {
     /// Timed runs per stage; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// `bench text` only: run just this stage, e.g. under `perf stat`.
+    #[arg(long, value_parser = ["normalize+tokenize", "full"])]
+    stage: Option<String>,
 }
 
 pub fn run(cmd: BenchCommand) -> Result<()> {
@@ -148,11 +151,17 @@ fn text(args: TextArgs) -> Result<()> {
             })
         }),
     ];
+    let runs = args.runs.max(1);
     for (stage, f) in stages {
+        if args.stage.as_deref().is_some_and(|s| s != stage) {
+            continue;
+        }
         let mut times = Vec::new();
+        let mut cpu_times = Vec::new();
         let mut tokens = 0usize;
         // One warm-up pass, then the timed runs.
-        for run in 0..=args.runs {
+        for run in 0..=runs {
+            let cpu0 = thread_cpu_seconds();
             let t0 = Instant::now();
             let n: usize = if args.threads <= 1 {
                 lines.iter().map(|l| f(l)).sum()
@@ -161,21 +170,39 @@ fn text(args: TextArgs) -> Result<()> {
                 pool.install(|| lines.par_iter().map(|l| f(l)).sum())
             };
             let dt = t0.elapsed().as_secs_f64();
+            let cpu = cpu0.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
             tokens = n;
             if run > 0 {
                 times.push(dt);
+                cpu_times.extend(cpu);
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));
         let median = times[times.len() / 2];
-        let rec = serde_json::json!({
+        let mut rec = serde_json::json!({
             "bench": "text", "tool": "khabar", "version": env!("CARGO_PKG_VERSION"), "stage": stage, "status": "ok",
-            "threads": args.threads, "bytes": bytes, "tokens": tokens, "lines": lines.len(), "runs": args.runs,
+            "threads": args.threads, "bytes": bytes, "tokens": tokens, "lines": lines.len(), "runs": runs,
             "median_s": median, "mb_s": bytes as f64 / 1e6 / median, "tokens_s": tokens as f64 / median,
         });
+        // On one thread the work runs on this thread, whose CPU time does not
+        // count the time other processes held the core: steadier than wall time
+        // on a shared machine.
+        if args.threads <= 1 && cpu_times.len() == times.len() {
+            cpu_times.sort_by(|a, b| a.total_cmp(b));
+            let cpu = cpu_times[cpu_times.len() / 2];
+            rec["cpu_s"] = serde_json::json!(cpu);
+            rec["cpu_mb_s"] = serde_json::json!(bytes as f64 / 1e6 / cpu);
+        }
         println!("{rec}");
     }
     Ok(())
+}
+
+/// CPU time of the calling thread in seconds (Linux `schedstat`), if available.
+fn thread_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
 }
 
 #[derive(clap::Args, Debug)]
