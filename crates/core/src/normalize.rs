@@ -110,6 +110,22 @@ enum Mapped {
     Many([char; 4], u8),
 }
 
+/// Maps one ASCII character under `p` (what [`map_char`] gives, without the
+/// class lookup: ASCII only lowercases and turns controls into spaces).
+#[inline]
+fn map_ascii(p: &Profile, c: char) -> Mapped {
+    if p.lowercase && c.is_ascii_uppercase() {
+        Mapped::One(c.to_ascii_lowercase())
+    } else if p.fold_spaces
+        && ((c as u32) < 0x20 || c == '\x7f')
+        && !matches!(c, '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+    {
+        Mapped::One(' ')
+    } else {
+        Mapped::Keep
+    }
+}
+
 /// Maps one character under `p`, not looking at neighbours.
 fn map_char(p: &Profile, c: char) -> Mapped {
     let cls = class(c);
@@ -338,6 +354,93 @@ fn compose_hamza(p: &Profile, base: char, mark: char) -> Option<char> {
     })
 }
 
+/// What the table-driven path does with one ASCII or two-byte character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fast {
+    /// Copied as it is.
+    Keep,
+    /// Removed.
+    Drop,
+    /// Replaced by one character.
+    To(char),
+    /// Needs the general rule (neighbours or several characters).
+    Slow,
+}
+
+/// [`Fast`] actions of every code point below U+0800 (the ASCII and two-byte
+/// UTF-8 characters, which is nearly all of Arabic news text) under one profile,
+/// computed from [`map_ascii`] and [`map_char`] themselves so the two paths
+/// cannot disagree.
+struct FastTable {
+    by_code_point: [Fast; 0x800],
+}
+
+impl FastTable {
+    fn build(p: &Profile) -> FastTable {
+        let mut by_code_point = [Fast::Slow; 0x800];
+        for (cp, e) in by_code_point.iter_mut().enumerate() {
+            let Some(c) = char::from_u32(cp as u32) else {
+                continue;
+            };
+            // The combining hamza and madda compose with the character before them.
+            if matches!(c, '\u{0653}' | '\u{0654}' | '\u{0655}') {
+                continue;
+            }
+            let mapped = if c.is_ascii() {
+                map_ascii(p, c)
+            } else {
+                map_char(p, c)
+            };
+            *e = match mapped {
+                Mapped::Keep => Fast::Keep,
+                Mapped::Drop => Fast::Drop,
+                Mapped::One(x) => Fast::To(x),
+                Mapped::Many(..) => Fast::Slow,
+            };
+        }
+        FastTable { by_code_point }
+    }
+
+    /// The table of a built-in profile ([`Profile::SEARCH`], [`Profile::DISPLAY`],
+    /// the segmentation profile), built on first use; `None` for other profiles,
+    /// which take the general rule.
+    #[inline]
+    fn of(p: &Profile) -> Option<&'static FastTable> {
+        static SEARCH: std::sync::OnceLock<FastTable> = std::sync::OnceLock::new();
+        static DISPLAY: std::sync::OnceLock<FastTable> = std::sync::OnceLock::new();
+        static SEGMENTATION: std::sync::OnceLock<FastTable> = std::sync::OnceLock::new();
+        let cell = if *p == Profile::SEARCH {
+            &SEARCH
+        } else if *p == crate::analysis::SEGMENTATION_PROFILE {
+            &SEGMENTATION
+        } else if *p == Profile::DISPLAY {
+            &DISPLAY
+        } else {
+            return None;
+        };
+        Some(cell.get_or_init(|| FastTable::build(p)))
+    }
+
+    /// The action for the character starting at `b[i]` and its width in bytes:
+    /// ASCII and two-byte characters by table, anything longer [`Fast::Slow`].
+    #[inline]
+    fn entry(&self, b: &[u8], i: usize) -> (Fast, usize) {
+        let x = b[i];
+        if x < 0x80 {
+            return (self.by_code_point[usize::from(x)], 1);
+        }
+        // A lead byte 0xC2..=0xDF starts a two-byte character (valid UTF-8: the
+        // next byte exists and continues it).
+        if x < 0xE0
+            && let Some(&y) = b.get(i + 1)
+        {
+            let cp = (usize::from(x & 0x1F) << 6) | usize::from(y & 0x3F);
+            return (self.by_code_point[cp], 2);
+        }
+        (Fast::Slow, 1)
+    }
+}
+
 /// A map from byte offsets of a normalized text back to the original.
 ///
 /// Stored as anchor pairs `(normalized offset, original offset)` recorded only
@@ -496,6 +599,39 @@ impl Normalizer {
 
     /// Byte offset of the first character that this profile would change, if any.
     pub fn first_change(&self, text: &str) -> Option<usize> {
+        match FastTable::of(&self.profile) {
+            Some(t) => self.first_change_fast(t, text),
+            None => self.first_change_slow(text),
+        }
+    }
+
+    /// [`Normalizer::first_change`] with one table lookup per ASCII or two-byte
+    /// character; anything the table marks [`Fast::Slow`] takes the general rule.
+    fn first_change_fast(&self, t: &FastTable, text: &str) -> Option<usize> {
+        let b = text.as_bytes();
+        let mut i = 0usize;
+        while i < b.len() {
+            let (e, w) = t.entry(b, i);
+            match e {
+                Fast::Keep => i += w,
+                Fast::Slow => {
+                    let c = text[i..].chars().next().unwrap_or('\0');
+                    let prev = text[..i].chars().next_back().unwrap_or('\0');
+                    if map_char(&self.profile, c) != Mapped::Keep
+                        || compose_hamza(&self.profile, prev, c).is_some()
+                    {
+                        return Some(i);
+                    }
+                    i += c.len_utf8();
+                }
+                Fast::Drop | Fast::To(_) => return Some(i),
+            }
+        }
+        None
+    }
+
+    /// The general rule of [`Normalizer::first_change`], one character at a time.
+    fn first_change_slow(&self, text: &str) -> Option<usize> {
         let mut prev = '\0';
         for (i, c) in text.char_indices() {
             if c.is_ascii() && c != '\0' {
@@ -520,7 +656,79 @@ impl Normalizer {
     /// Appends the normalized form of `text` to `out`; if `map` is given, it is
     /// cleared and filled so that offsets into `out` (relative to where this call
     /// started writing) map back to offsets into `text`.
-    pub fn normalize_into(&self, text: &str, out: &mut String, mut map: Option<&mut OffsetMap>) {
+    pub fn normalize_into(&self, text: &str, out: &mut String, map: Option<&mut OffsetMap>) {
+        match (map, FastTable::of(&self.profile)) {
+            (None, Some(t)) => self.normalize_fast(t, text, out),
+            (map, _) => self.normalize_slow(text, out, map),
+        }
+    }
+
+    /// [`Normalizer::normalize_into`] without an offset map, by table: runs of
+    /// characters the profile keeps are copied whole, one table lookup per ASCII
+    /// or two-byte character; the rest (three- and four-byte characters, the
+    /// combining hamza and madda, multi-character results) takes the general rule.
+    ///
+    /// Valid because without a map the general rule's only state is the last
+    /// character written, which is the last character of `out` past `base`.
+    fn normalize_fast(&self, t: &FastTable, text: &str, out: &mut String) {
+        let base = out.len();
+        let b = text.as_bytes();
+        let mut i = 0usize;
+        // Start of the run of kept characters not yet copied to `out`.
+        let mut run = 0usize;
+        while i < b.len() {
+            let (e, w) = t.entry(b, i);
+            if e == Fast::Keep {
+                i += w;
+                continue;
+            }
+            out.push_str(&text[run..i]);
+            match e {
+                Fast::Keep | Fast::Drop => i += w,
+                Fast::To(x) => {
+                    out.push(x);
+                    i += w;
+                }
+                Fast::Slow => {
+                    let c = text[i..].chars().next().unwrap_or('\0');
+                    self.push_slow_char(c, out, base);
+                    i += c.len_utf8();
+                }
+            }
+            run = i;
+        }
+        out.push_str(&text[run..]);
+    }
+
+    /// Appends the normalization of one character the way the general rule of
+    /// [`Normalizer::normalize_into`] does without a map: a combining hamza or
+    /// madda composes with the last character written since `base`.
+    fn push_slow_char(&self, c: char, out: &mut String, base: usize) {
+        let p = &self.profile;
+        if matches!(c, '\u{0653}' | '\u{0654}' | '\u{0655}')
+            && let Some(prev) = out[base..].chars().next_back()
+            && let Some(comp) = compose_hamza(p, prev, c)
+        {
+            out.truncate(out.len() - prev.len_utf8());
+            out.push(comp);
+            return;
+        }
+        let mapped = if c.is_ascii() {
+            map_ascii(p, c)
+        } else {
+            map_char(p, c)
+        };
+        match mapped {
+            Mapped::Keep => out.push(c),
+            Mapped::Drop => {}
+            Mapped::One(x) => out.push(x),
+            Mapped::Many(xs, k) => xs[..k as usize].iter().for_each(|&x| out.push(x)),
+        }
+    }
+
+    /// The general rule of [`Normalizer::normalize_into`], one character at a
+    /// time, recording the offset map if asked.
+    fn normalize_slow(&self, text: &str, out: &mut String, mut map: Option<&mut OffsetMap>) {
         let base = out.len();
         if let Some(m) = map.as_deref_mut() {
             m.clear();
@@ -533,17 +741,7 @@ impl Normalizer {
             let i32_ = i as u32;
             let clen = c.len_utf8() as u32;
             let mapped = if c.is_ascii() {
-                // Fast path for ASCII.
-                if p.lowercase && c.is_ascii_uppercase() {
-                    Mapped::One(c.to_ascii_lowercase())
-                } else if p.fold_spaces
-                    && ((c as u32) < 0x20 || c == '\x7f')
-                    && !matches!(c, '\t' | '\n' | '\r' | '\x0b' | '\x0c')
-                {
-                    Mapped::One(' ')
-                } else {
-                    Mapped::Keep
-                }
+                map_ascii(p, c)
             } else {
                 map_char(p, c)
             };
@@ -683,6 +881,82 @@ mod tests {
             Normalizer::new(Profile::SEARCH).normalize("أبو"),
             std::borrow::Cow::Owned(_)
         ));
+    }
+
+    /// The built-in profiles, which take the table-driven path.
+    fn fast_profiles() -> [Profile; 3] {
+        [
+            Profile::SEARCH,
+            Profile::DISPLAY,
+            crate::analysis::SEGMENTATION_PROFILE,
+        ]
+    }
+
+    /// Characters worth pairing: every class, the composing marks and what they compose with.
+    fn probe_chars() -> Vec<char> {
+        let mut v: Vec<char> =
+            "اأإآٱوىيهةۀbB \t\n\0\u{7f}\u{85}\u{a0}٪«ﻷﷲﷺ\u{FE70}ـ\u{064E}\u{0670}\u{200F}😀ｈＡ١۱ک"
+                .chars()
+                .collect();
+        v.extend(['\u{0653}', '\u{0654}', '\u{0655}']);
+        v
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_rule_on_every_short_character() {
+        for p in fast_profiles() {
+            let n = Normalizer::new(p);
+            let t = FastTable::of(&p).expect("built-in profile has a table");
+            for cp in 0u32..0x800 {
+                let Some(c) = char::from_u32(cp) else {
+                    continue;
+                };
+                for prev in probe_chars() {
+                    for text in [format!("{c}"), format!("{prev}{c}"), format!("{c}{prev}x")] {
+                        let mut fast = String::from("#");
+                        n.normalize_fast(t, &text, &mut fast);
+                        let mut slow = String::from("#");
+                        n.normalize_slow(&text, &mut slow, None);
+                        assert_eq!(fast, slow, "{p:?} {text:?}");
+                        assert_eq!(
+                            n.first_change_fast(t, &text),
+                            n.first_change_slow(&text),
+                            "{p:?} {text:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+
+        #[test]
+        fn fast_path_agrees_with_the_general_rule(
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(probe_chars()),
+                    proptest::char::range('\u{0600}', '\u{06FF}'),
+                    proptest::char::range('\u{FB50}', '\u{FEFF}'),
+                    proptest::char::range('\0', '\u{07FF}'),
+                    proptest::char::any(),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = chars.into_iter().collect();
+            for p in fast_profiles() {
+                let n = Normalizer::new(p);
+                let t = FastTable::of(&p).expect("built-in profile has a table");
+                let mut fast = String::new();
+                n.normalize_fast(t, &text, &mut fast);
+                let mut slow = String::new();
+                n.normalize_slow(&text, &mut slow, None);
+                proptest::prop_assert_eq!(&fast, &slow);
+                proptest::prop_assert_eq!(n.first_change_fast(t, &text), n.first_change_slow(&text));
+            }
+        }
     }
 
     #[test]
