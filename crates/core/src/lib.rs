@@ -34,6 +34,7 @@ pub mod sentence;
 mod span;
 pub mod stem;
 pub mod token;
+mod word_cache;
 
 pub use analysis::{Analysis, AnalyzerOptions, Segment, Sentence, StemMode, TextAnalyzer, Token};
 pub use clitics::{CliticSegmenter, SegmentKind};

@@ -441,6 +441,25 @@ impl ModelData {
 /// enclitic (ه ا م ن ك ي). Checked on bytes: all these letters are two bytes.
 #[inline]
 pub(crate) fn may_have_clitic(word: &str) -> bool {
+    use crate::chars::{arabic_2b, arabic_2b_index};
+    let b = word.as_bytes();
+    let n = b.len();
+    if n < 2 {
+        return false;
+    }
+    // By table and without branches: which letter a word starts and ends with
+    // is as good as random to a branch predictor. A lead byte D8 or D9 means a
+    // two-byte character, whose continuation byte follows.
+    let f0 = arabic_2b::FLAGS[arabic_2b_index(b[0], b[1])];
+    let f1 = arabic_2b::FLAGS[arabic_2b_index(b[n - 2], b[n - 1])];
+    let first = (b[0] & 0xFE == 0xD8) & (f0 & arabic_2b::PROCLITIC_FIRST != 0);
+    let last = (b[n - 2] & 0xFE == 0xD8) & (f1 & arabic_2b::ENCLITIC_LAST != 0);
+    first | last
+}
+
+/// [`may_have_clitic`] by byte patterns, the reference for its table.
+#[cfg(test)]
+fn may_have_clitic_reference(word: &str) -> bool {
     let b = word.as_bytes();
     let n = b.len();
     if n < 2 {
@@ -457,15 +476,39 @@ pub(crate) fn may_have_clitic(word: &str) -> bool {
     first || last
 }
 
+/// The key [`Model::analyze`] looks `word` up with, or `None` if the word
+/// cannot have a clitic and is never looked up.
+#[inline]
+pub(crate) fn lookup_key(word: &str) -> Option<u64> {
+    may_have_clitic(word).then(|| key_of(word.as_bytes()))
+}
+
 impl Model {
     /// The analysis of `word` (segmentation form): the stored decision, or
     /// `unknown()` (normally [`Model::analyze_unknown`]) for a word not stored.
     #[inline]
     pub fn analyze(&self, word: &str, unknown: impl FnOnce() -> Analysis) -> Analysis {
+        let code = match lookup_key(word) {
+            Some(k) => self.lookup(k),
+            None => None,
+        };
+        self.analyze_looked_up(word, code, unknown)
+    }
+
+    /// [`Model::analyze`] with the table lookup already done: `code` is
+    /// `self.lookup(k)` for `Some(k) = lookup_key(word)`, and `None` when
+    /// `lookup_key(word)` is `None`.
+    #[inline]
+    pub fn analyze_looked_up(
+        &self,
+        word: &str,
+        code: Option<u16>,
+        unknown: impl FnOnce() -> Analysis,
+    ) -> Analysis {
         if !may_have_clitic(word) {
             return Analysis::unsplit(word);
         }
-        if let Some(code) = self.lookup(key_of(word.as_bytes()))
+        if let Some(code) = code
             && let Some(a) = Analysis::from_code(word, code)
         {
             return a;
@@ -550,6 +593,24 @@ mod tests {
         assert!(may_have_clitic("انتم"));
         assert!(!may_have_clitic("قرر"));
         assert!(!may_have_clitic(""));
+    }
+
+    #[test]
+    fn clitic_letter_table_agrees_with_the_byte_patterns() {
+        let mut chars: Vec<char> = ('\u{0600}'..='\u{06FF}').collect();
+        chars.extend(['a', 'é', '\u{FEFB}', '😀']);
+        for &x in &chars {
+            assert_eq!(
+                may_have_clitic(&x.to_string()),
+                may_have_clitic_reference(&x.to_string())
+            );
+            for &y in &chars {
+                let w = format!("{x}{y}");
+                assert_eq!(may_have_clitic(&w), may_have_clitic_reference(&w), "{w:?}");
+                let w = format!("{x}ب{y}");
+                assert_eq!(may_have_clitic(&w), may_have_clitic_reference(&w), "{w:?}");
+            }
+        }
     }
 
     #[test]
