@@ -6,7 +6,6 @@ use crate::normalize::{Normalizer, OffsetMap, Profile};
 use crate::sentence::{SentenceBounds, split_sentences};
 use crate::stem;
 use crate::token::{RawToken, TokenKind, tokenize};
-use crate::word_cache::{WordCache, WordFacts};
 use crate::{Error, Span};
 use serde::{Deserialize, Serialize};
 
@@ -158,9 +157,6 @@ pub struct TextAnalyzer {
     seg_normalizer: Normalizer,
     search_normalizer: Normalizer,
     segmenter: CliticSegmenter,
-    /// Names this analyzer's decisions in the per-thread word memo (clones
-    /// share it: they decide alike; `Default` analyzers share 0 for the same reason).
-    id: u64,
 }
 
 /// Per-call scratch space, kept in a thread-local so `analyze` needs no `&mut self`.
@@ -170,29 +166,6 @@ struct Scratch {
     bounds: Vec<SentenceBounds>,
     word: String,
     map: OffsetMap,
-    /// One per raw token: what the plain-word fast path prepared.
-    prep: Vec<Prep>,
-    /// Facts of recent plain words.
-    memo: WordCache,
-}
-
-/// A token prepared for the plain-word fast path before the analysis loop.
-#[derive(Clone, Copy, Debug, Default)]
-enum Prep {
-    /// Not a word of plain Arabic letters: the general path.
-    #[default]
-    Other,
-    /// A plain word the memo knew.
-    Known(WordFacts),
-    /// A plain word to analyze: its fold masks, the lookup key of its
-    /// segmentation form (0 for none) and the word-table decision for it,
-    /// looked up for all the words of the text in one loop.
-    New {
-        alef: u64,
-        search: u64,
-        key: u64,
-        code: Option<u16>,
-    },
 }
 
 thread_local! {
@@ -207,13 +180,11 @@ impl TextAnalyzer {
 
     /// An analyzer with another clitic model (see [`CliticSegmenter::from_bytes`]).
     pub fn with_segmenter(options: AnalyzerOptions, segmenter: CliticSegmenter) -> TextAnalyzer {
-        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         TextAnalyzer {
             options,
             seg_normalizer: Normalizer::new(SEGMENTATION_PROFILE),
             search_normalizer: Normalizer::new(Profile::SEARCH),
             segmenter,
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -253,73 +224,25 @@ impl TextAnalyzer {
             split_sentences(text, &s.raw, &mut s.bounds);
             out.sentences.reserve(s.bounds.len());
             out.tokens.reserve(s.raw.len());
-            out.segments.reserve(s.raw.len() + s.raw.len() / 2);
-            out.arena.reserve(text.len() + text.len() / 4);
+            out.arena.reserve(text.len() + text.len() / 2);
             // Offsets into the text are offsets into the arena.
             out.arena.push_str(text);
             let raw = std::mem::take(&mut s.raw);
             let bounds = std::mem::take(&mut s.bounds);
-            let mut prep = std::mem::take(&mut s.prep);
-            prep.clear();
-            if self.options.stem_mode == StemMode::Light {
-                self.prepare_plain_words(text, &raw, &mut s.word, &s.memo, &mut prep);
-            }
             for (si, b) in bounds.iter().enumerate() {
                 out.sentences.push(Sentence {
                     span: b.span,
                     first_token: b.first_token,
                     end_token: b.end_token,
                 });
-                let range = b.first_token as usize..b.end_token as usize;
-                for (ti, rt) in raw[range.clone()].iter().enumerate() {
-                    let p = prep.get(range.start + ti).copied().unwrap_or_default();
-                    self.analyze_token(text, *rt, si as u32, p, s, out);
+                for rt in &raw[b.first_token as usize..b.end_token as usize] {
+                    self.analyze_token(text, *rt, si as u32, s, out);
                 }
             }
             s.raw = raw;
             s.bounds = bounds;
-            s.prep = prep;
         });
         Ok(())
-    }
-
-    /// Fills `prep` with one [`Prep`] per token: the memo's facts for the plain
-    /// words it knows; for the other plain words their fold masks and then, in
-    /// a second loop, their word-table decisions.
-    fn prepare_plain_words(
-        &self,
-        text: &str,
-        raw: &[RawToken],
-        word: &mut String,
-        memo: &WordCache,
-        prep: &mut Vec<Prep>,
-    ) {
-        prep.reserve(raw.len());
-        for rt in raw {
-            let mut p = Prep::Other;
-            if rt.kind == TokenKind::Word {
-                let surface = rt.span.slice(text);
-                if let Some(f) = memo.get(self.id, surface.as_bytes()) {
-                    p = Prep::Known(f);
-                } else if let Some((alef, search)) = plain_letter_masks(surface) {
-                    let seg = segmentation_form(surface, alef, word);
-                    p = Prep::New {
-                        alef,
-                        search,
-                        key: crate::clitics::lookup_key(seg).unwrap_or(0),
-                        code: None,
-                    };
-                }
-            }
-            prep.push(p);
-        }
-        for p in prep.iter_mut() {
-            if let Prep::New { key, code, .. } = p
-                && *key != 0
-            {
-                *code = self.segmenter.lookup(*key);
-            }
-        }
     }
 
     fn analyze_token(
@@ -327,52 +250,52 @@ impl TextAnalyzer {
         text: &str,
         rt: RawToken,
         sentence: u32,
-        prep: Prep,
         s: &mut Scratch,
         out: &mut Analysis,
     ) {
         let surface = rt.span.slice(text);
-        let seg_start = out.segments.len() as u32;
-        if !matches!(prep, Prep::Other) {
-            let (norm, stem) = self.analyze_plain_word(surface, rt.span.start, prep, s, out);
-            out.tokens.push(Token {
-                span: rt.span,
-                kind: rt.kind,
-                sentence,
-                norm,
-                stem,
-                segments: (seg_start, out.segments.len() as u32),
-            });
-            return;
-        }
         let mut norm_start = out.arena.len() as u32;
-        let mut stem = (norm_start, norm_start);
+        let seg_start = out.segments.len() as u32;
+        let mut stem;
         let norm_end;
         if rt.kind == TokenKind::Word {
             s.word.clear();
             // Plain Arabic letters (the common case) keep their offsets one to one;
             // anything else (harakat, tatweel, presentation forms…) goes through the
             // normalizer and its offset map.
-            let same_offsets = plain_word_forms(surface, &mut s.word, &mut out.arena);
-            if !same_offsets {
-                self.seg_normalizer
-                    .normalize_into(surface, &mut s.word, Some(&mut s.map));
-                push_search_form(&s.word, &mut out.arena);
+            let forms = plain_word_forms(surface, &mut s.word, &mut out.arena);
+            let same_offsets = forms != PlainForms::NotPlain;
+            if forms == PlainForms::Unchanged {
+                // Both forms are the surface: its range of the text copy.
+                norm_start = rt.span.start;
+                norm_end = rt.span.end;
+            } else {
+                if !same_offsets {
+                    self.seg_normalizer
+                        .normalize_into(surface, &mut s.word, Some(&mut s.map));
+                    push_search_form(&s.word, &mut out.arena);
+                }
+                norm_end = out.arena.len() as u32;
             }
-            norm_end = out.arena.len() as u32;
-            if !s.word.is_empty() {
-                let a = self.segmenter.analyze_word(&s.word);
+            stem = (norm_start, norm_start);
+            let seg: &str = if forms == PlainForms::Unchanged {
+                surface
+            } else {
+                &s.word
+            };
+            if !seg.is_empty() {
+                let a = self.segmenter.analyze_word(seg);
                 let light = self.options.stem_mode == StemMode::Light;
                 let base = rt.span.start;
                 if same_offsets {
                     // Offsets into the forms are offsets into the surface.
-                    crate::clitics::for_each_piece(&s.word, &a, |p| {
+                    crate::clitics::for_each_piece(seg, &a, |p| {
                         let form = match p.restored {
-                            Some(r) => push_restored(&mut out.arena, r),
+                            Some(r) => restored_form(&mut out.arena, &mut out.restored_article, r),
                             None => (norm_start + p.start, norm_start + p.end),
                         };
                         if light && p.kind == SegmentKind::Stem {
-                            stem = light_stem_of(&out.arena, form, a.enc != 0);
+                            stem = light_stem_of_plain(out.arena.as_bytes(), form, a.enc != 0);
                         }
                         out.segments.push(Segment {
                             span: Span::new(base + p.start, base + p.end),
@@ -386,7 +309,7 @@ impl TextAnalyzer {
                     let mut prev_end = base;
                     let mut pi = 0usize;
                     let map = &s.map;
-                    crate::clitics::for_each_piece(&s.word, &a, |p| {
+                    crate::clitics::for_each_piece(seg, &a, |p| {
                         let mut orig = map.to_original(Span::new(p.start, p.end)).shifted(base);
                         // Segments tile the token: stray marks before the first letter join
                         // the first segment, anything after the last joins the last.
@@ -414,11 +337,11 @@ impl TextAnalyzer {
                 }
             }
         } else {
-            let norm = search_form(surface, rt.span, &self.search_normalizer, &mut out.arena);
-            norm_start = norm.0;
-            norm_end = norm.1;
+            (norm_start, norm_end) =
+                search_form(surface, rt.span, &self.search_normalizer, &mut out.arena);
+            stem = (norm_start, norm_start);
             if rt.kind.is_wordlike() {
-                stem = norm;
+                stem = (norm_start, norm_end);
             }
         }
         if rt.kind == TokenKind::Word && self.options.stem_mode == StemMode::Lucene {
@@ -438,190 +361,18 @@ impl TextAnalyzer {
     }
 }
 
-impl TextAnalyzer {
-    /// The fast path for a word made only of plain Arabic letters (see
-    /// [`plain_letter_masks`]), the common case, with light stems, prepared by
-    /// [`TextAnalyzer::prepare_plain_words`]: pushes its segments and returns
-    /// its norm and stem ranges. Every letter keeps its two bytes in both forms, so
-    /// offsets into the forms are offsets into the surface, and a form with no
-    /// folded letter is a range of the text copy at the start of the arena.
-    #[inline]
-    fn analyze_plain_word(
-        &self,
-        surface: &str,
-        base: u32,
-        prep: Prep,
-        s: &mut Scratch,
-        out: &mut Analysis,
-    ) -> ((u32, u32), (u32, u32)) {
-        let len = surface.len() as u32;
-        let (alef, search, known) = match prep {
-            Prep::Known(f) => (f.alef, f.search, Some(f)),
-            Prep::New { alef, search, .. } => (alef, search, None),
-            Prep::Other => (0, 0, None),
-        };
-        // Search form: alef forms, ة and ى folded.
-        let norm = if alef | search == 0 {
-            (base, base + len)
-        } else {
-            let at = out.arena.len() as u32;
-            push_folded(surface, alef, search, &mut out.arena);
-            (at, out.arena.len() as u32)
-        };
-        let facts = match (known, prep) {
-            (Some(f), _) => f,
-            (None, Prep::New { code, .. }) => {
-                let seg = segmentation_form(surface, alef, &mut s.word);
-                let a = self.segmenter.analyze_word_looked_up(seg, code);
-                let f = word_facts(alef, search, &a, surface, &out.arena, norm.0);
-                s.memo.put(self.id, surface.as_bytes(), f);
-                f
-            }
-            (None, _) => WordFacts::default(),
-        };
-        let a = crate::clitics::WordAnalysis {
-            stack: facts.stack,
-            enc: facts.enc,
-            stem_start: facts.stem.0,
-            stem_end: facts.stem.1,
-        };
-        let Analysis {
-            segments,
-            arena,
-            restored_article,
-            ..
-        } = out;
-        // The pieces depend on the word only through its length, the same in every form.
-        crate::clitics::for_each_piece(surface, &a, |p| {
-            let form = match p.restored {
-                Some(r) => restored_form(arena, restored_article, r),
-                None => (norm.0 + p.start, norm.0 + p.end),
-            };
-            segments.push(Segment {
-                span: Span::new(base + p.start, base + p.end),
-                kind: p.kind,
-                form,
-                restored: p.restored.is_some(),
-            });
-        });
-        let stem = (
-            norm.0 + u32::from(facts.light.0),
-            norm.0 + u32::from(facts.light.1),
-        );
-        (norm, stem)
-    }
-}
-
-/// The memoizable facts of plain word `surface`: its masks, its clitic
-/// analysis `a`, and the light stem of its stem piece, read from its search
-/// form at `norm_start` in the arena.
-fn word_facts(
-    alef: u64,
-    search: u64,
-    a: &crate::clitics::WordAnalysis,
-    surface: &str,
-    arena: &str,
-    norm_start: u32,
-) -> WordFacts {
-    let mut light = (0u32, 0u32);
-    crate::clitics::for_each_piece(surface, a, |p| {
-        if p.kind == SegmentKind::Stem {
-            let form = (norm_start + p.start, norm_start + p.end);
-            let st = light_stem_of_plain(arena.as_bytes(), form, a.enc != 0);
-            light = (st.0 - norm_start, st.1 - norm_start);
-        }
-    });
-    WordFacts {
-        alef,
-        search,
-        stack: a.stack,
-        enc: a.enc,
-        stem: (a.stem_start, a.stem_end),
-        light: (light.0 as u16, light.1 as u16),
-    }
-}
-
-/// The segmentation form of a word of plain Arabic letters: the surface
-/// itself, or with the letters of mask `alef` folded to «ا», written to `word`.
-#[inline]
-fn segmentation_form<'a>(surface: &'a str, alef: u64, word: &'a mut String) -> &'a str {
-    if alef == 0 {
-        return surface;
-    }
-    word.clear();
-    push_folded(surface, alef, 0, word);
-    word
-}
-
-/// The fold masks of a word made only of plain Arabic letters (U+0621–U+063A,
-/// U+0641–U+064A, U+0671), at most 64 of them: bit k of the first mask is set
-/// if letter k folds to «ا» (آ أ إ ٱ), of the second if it folds for search
-/// only (ة, ى). `None` for any other word.
-#[inline]
-fn plain_letter_masks(surface: &str) -> Option<(u64, u64)> {
-    let b = surface.as_bytes();
-    if !b.len().is_multiple_of(2) || b.len() > 128 {
-        return None;
-    }
-    let mut alef = 0u64;
-    let mut search = 0u64;
-    // Branch-free per letter: the lead byte alternates between D8 and D9.
-    let mut bad = 0u8;
-    for (k, pair) in b.chunks_exact(2).enumerate() {
-        use crate::chars::{arabic_2b, arabic_2b_index};
-        let f = arabic_2b::FLAGS[arabic_2b_index(pair[0], pair[1])];
-        bad |= u8::from(pair[0] & 0xFE != 0xD8) | u8::from(f & arabic_2b::PLAIN == 0);
-        alef |= u64::from(f & arabic_2b::ALEF_FOLD != 0) << k;
-        search |= u64::from(f & arabic_2b::SEARCH_FOLD != 0) << k;
-    }
-    (bad == 0).then_some((alef, search))
-}
-
-/// Appends `surface` (plain Arabic letters) with the letters of mask `alef`
-/// folded to «ا» and those of mask `search` folded for search (ة → ه, ى → ي),
-/// copying the runs of unchanged letters between them.
-#[inline]
-fn push_folded(surface: &str, alef: u64, search: u64, out: &mut String) {
-    let b = surface.as_bytes();
-    let mut run = 0usize;
-    let mut folds = alef | search;
-    while folds != 0 {
-        let k = folds.trailing_zeros() as usize;
-        let at = 2 * k;
-        let to = match (alef & (1 << k) != 0, b[at + 1]) {
-            (true, _) => "ا",
-            (false, 0xA9) => "ه",
-            _ => "ي",
-        };
-        out.push_str(&surface[run..at]);
-        out.push_str(to);
-        run = at + 2;
-        folds &= folds - 1;
-    }
-    out.push_str(&surface[run..]);
-}
-
-/// The arena range of a restored form: the article «ال» is written once per
-/// analysis and shared.
-#[inline]
-fn restored_form(arena: &mut String, cached: &mut Option<(u32, u32)>, r: &str) -> (u32, u32) {
-    if r != "ال" {
-        return push_restored(arena, r);
-    }
-    *cached.get_or_insert_with(|| push_restored(arena, r))
-}
-
 /// The forms of a word made only of plain Arabic letters (U+0621–U+063A,
 /// U+0641–U+064A, U+0671), the common case: its segmentation form goes to
 /// `word` (alef forms folded) and its search form is appended to `arena` (ة → ه
 /// and ى → ي as well). Every letter keeps its two bytes, so offsets into the
-/// forms are offsets into the surface. Returns false, writing nothing, for any
-/// other word, which then takes the normalizer's path.
+/// forms are offsets into the surface. Writes nothing for a word with no folded
+/// letter (its forms are the surface) nor for any other word, which then takes
+/// the normalizer's path.
 #[inline]
-fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> bool {
+fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> PlainForms {
     let b = surface.as_bytes();
     if !b.len().is_multiple_of(2) || b.len() > 128 {
-        return false;
+        return PlainForms::NotPlain;
     }
     // Bit k set: the k-th letter is folded.
     let mut alef = 0u64;
@@ -636,7 +387,10 @@ fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> boo
         search |= u64::from(f & arabic_2b::SEARCH_FOLD != 0) << k;
     }
     if bad != 0 {
-        return false;
+        return PlainForms::NotPlain;
+    }
+    if alef | search == 0 {
+        return PlainForms::Unchanged;
     }
     // Copy runs of unchanged letters between the folded ones (most words have none).
     let mut run = 0usize;
@@ -663,7 +417,28 @@ fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> boo
     }
     word.push_str(&surface[run..]);
     arena.push_str(&surface[run..]);
-    true
+    PlainForms::Written
+}
+
+/// What [`plain_word_forms`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlainForms {
+    /// Not a word of plain Arabic letters; nothing written.
+    NotPlain,
+    /// No letter folds: both forms are the surface; nothing written.
+    Unchanged,
+    /// The forms were written.
+    Written,
+}
+
+/// The arena range of a restored form: the article «ال» is written once per
+/// analysis and shared.
+#[inline]
+fn restored_form(arena: &mut String, cached: &mut Option<(u32, u32)>, r: &str) -> (u32, u32) {
+    if r != "ال" {
+        return push_restored(arena, r);
+    }
+    *cached.get_or_insert_with(|| push_restored(arena, r))
 }
 
 /// Appends a restored form to the arena, returning its range.

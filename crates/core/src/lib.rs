@@ -34,7 +34,6 @@ pub mod sentence;
 mod span;
 pub mod stem;
 pub mod token;
-mod word_cache;
 
 pub use analysis::{Analysis, AnalyzerOptions, Segment, Sentence, StemMode, TextAnalyzer, Token};
 pub use clitics::{CliticSegmenter, SegmentKind};

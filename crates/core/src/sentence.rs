@@ -48,6 +48,8 @@ pub fn split_sentences(text: &str, tokens: &[RawToken], out: &mut Vec<SentenceBo
     let mut first = 0usize;
     // Whether a double quote («"», «“», «”», used in either direction by outlets) is open.
     let mut double_open = false;
+    let mut breaks = LineBreaks::new(text);
+    let mut gap_has_line_break = |_: &str, from: u32, to: u32| -> bool { breaks.any_in(from, to) };
     let mut i = 0usize;
     while i < n {
         if i > first && gap_has_line_break(text, tokens[i - 1].span.end, tokens[i].span.start) {
@@ -118,7 +120,92 @@ fn is_double_quote(s: &str) -> bool {
     matches!(s, "\"" | "“" | "”" | "„" | "‟" | "″" | "＂")
 }
 
+/// The line breaks of a text (characters of class [`CharClass::LineBreak`]),
+/// asked about gaps in increasing order: one scan of the text instead of one
+/// look at every gap between tokens.
+struct LineBreaks<'t> {
+    text: &'t str,
+    /// Where the scan for the next line break resumes.
+    scanned: usize,
+    /// The first line break at or after the gaps asked about so far, if found.
+    next: Option<usize>,
+}
+
+impl<'t> LineBreaks<'t> {
+    fn new(text: &'t str) -> LineBreaks<'t> {
+        let mut lb = LineBreaks {
+            text,
+            scanned: 0,
+            next: None,
+        };
+        lb.advance();
+        lb
+    }
+
+    /// Finds the first line break at or after `self.scanned`.
+    fn advance(&mut self) {
+        let b = self.text.as_bytes();
+        let mut i = self.scanned;
+        while i < b.len() {
+            let end = (i + 32).min(b.len());
+            let chunk = &b[i..end];
+            // Chunks without a byte that can start a line break are skipped whole
+            // (a loop without early exit, which the compiler vectorizes).
+            if chunk_may_have_line_break(chunk) {
+                for (k, &x) in chunk.iter().enumerate() {
+                    let at = i + k;
+                    // Such a byte is ASCII or a lead byte: a character starts there.
+                    if may_start_line_break(x) && self.text.is_char_boundary(at) {
+                        let c = self.text[at..].chars().next().unwrap_or('\0');
+                        if class(c) == CharClass::LineBreak {
+                            self.next = Some(at);
+                            self.scanned = at + c.len_utf8();
+                            return;
+                        }
+                    }
+                }
+            }
+            i = end;
+        }
+        self.next = None;
+        self.scanned = b.len();
+    }
+
+    /// True if a line break starts in `from..to`. Calls must come with
+    /// non-decreasing `from`; line breaks are never inside tokens, so a break
+    /// in a gap lies wholly in it.
+    fn any_in(&mut self, from: u32, to: u32) -> bool {
+        while let Some(p) = self.next {
+            if p >= from as usize {
+                return p < to as usize;
+            }
+            self.advance();
+        }
+        false
+    }
+}
+
+/// True for the bytes a line break can start with: \n VT FF \r (0A–0D), C2
+/// (NEL U+0085) and E2 (U+2028, U+2029); `x & 0xDF` maps E2 to C2 and no
+/// other byte to either.
 #[inline]
+fn may_start_line_break(x: u8) -> bool {
+    (x.wrapping_sub(0x0A) < 4) | (x & 0xDF == 0xC2)
+}
+
+/// True if any byte of `chunk` may start a line break ([`may_start_line_break`]),
+/// written as a loop over bytes without early exit so that it vectorizes.
+#[inline]
+fn chunk_may_have_line_break(chunk: &[u8]) -> bool {
+    let mut acc = 0u8;
+    for &x in chunk {
+        acc |= u8::from(x.wrapping_sub(0x0A) < 4) | u8::from(x & 0xDF == 0xC2);
+    }
+    acc != 0
+}
+
+/// The gap rule [`LineBreaks`] replaces, the reference for its tests.
+#[cfg(test)]
 fn gap_has_line_break(text: &str, from: u32, to: u32) -> bool {
     // Most gaps are one space.
     if to == from + 1 && text.as_bytes().get(from as usize) == Some(&b' ') {
@@ -188,11 +275,22 @@ fn is_boundary(text: &str, tokens: &[RawToken], i: usize) -> bool {
                 }
                 return false;
             }
-            let skeleton: String = ps
+            // The skeleton, kept only if it is as short as an abbreviation (three letters).
+            let mut skeleton = ['\0'; 3];
+            let mut n = 0usize;
+            for c in ps
                 .chars()
                 .filter(|&c| !matches!(class(c), CharClass::ArabicMark | CharClass::Invisible))
-                .collect();
-            !ARABIC_ABBREVIATIONS.contains(&skeleton.as_str())
+            {
+                let Some(slot) = skeleton.get_mut(n) else {
+                    return true;
+                };
+                *slot = c;
+                n += 1;
+            }
+            !ARABIC_ABBREVIATIONS
+                .iter()
+                .any(|a| a.chars().eq(skeleton[..n].iter().copied()))
         }
         TokenKind::Foreign => {
             let n_letters = letters(ps).count();
@@ -276,6 +374,33 @@ mod tests {
             sents("سطر أول بلا نقطة\nسطر ثان\r\n\r\nثالث"),
             ["سطر أول بلا نقطة", "سطر ثان", "ثالث"]
         );
+    }
+
+    #[test]
+    fn line_breaks_agree_with_the_gap_rule() {
+        let pieces = [
+            "a", " ", "\n", "\r\n", "\u{85}", "\u{2028}", "\u{2029}", "“", "…", "é", "ب", "\u{0B}",
+            "\u{0C}", "\u{A0}", ".",
+        ];
+        // Every sequence of three pieces, repeated so some land past sixteen bytes.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}{}{a}{c}{b}", "x".repeat(15));
+                    let mut toks = Vec::new();
+                    tokenize(&text, &mut toks);
+                    let mut lb = LineBreaks::new(&text);
+                    for w in toks.windows(2) {
+                        let (from, to) = (w[0].span.end, w[1].span.start);
+                        assert_eq!(
+                            lb.any_in(from, to),
+                            gap_has_line_break(&text, from, to),
+                            "{text:?} {from}..{to}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

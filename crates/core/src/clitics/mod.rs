@@ -18,9 +18,7 @@ mod model;
 pub mod train;
 
 use crate::Error;
-pub(crate) use grammar::Analysis as WordAnalysis;
 use grammar::{Analysis, STACKS};
-pub(crate) use model::lookup_key;
 use model::{Model, ModelData};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
@@ -143,23 +141,6 @@ impl CliticSegmenter {
     #[inline]
     pub(crate) fn analyze_word(&self, word: &str) -> Analysis {
         self.model.analyze(word, || self.analyze_unknown(word))
-    }
-
-    /// The stored decision for a key from [`model::lookup_key`]. Looking up the
-    /// words of a whole text in one loop, before analyzing them, lets the
-    /// processor overlap the cache misses of the large word table.
-    #[inline]
-    pub(crate) fn lookup(&self, key: u64) -> Option<u16> {
-        self.model.lookup(key)
-    }
-
-    /// [`CliticSegmenter::analyze_word`] with the lookup done: `code` is
-    /// [`CliticSegmenter::lookup`] of [`model::lookup_key`] of `word`, or `None`
-    /// if that key is `None`.
-    #[inline]
-    pub(crate) fn analyze_word_looked_up(&self, word: &str, code: Option<u16>) -> Analysis {
-        self.model
-            .analyze_looked_up(word, code, || self.analyze_unknown(word))
     }
 }
 

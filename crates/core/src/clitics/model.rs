@@ -476,39 +476,15 @@ fn may_have_clitic_reference(word: &str) -> bool {
     first || last
 }
 
-/// The key [`Model::analyze`] looks `word` up with, or `None` if the word
-/// cannot have a clitic and is never looked up.
-#[inline]
-pub(crate) fn lookup_key(word: &str) -> Option<u64> {
-    may_have_clitic(word).then(|| key_of(word.as_bytes()))
-}
-
 impl Model {
     /// The analysis of `word` (segmentation form): the stored decision, or
     /// `unknown()` (normally [`Model::analyze_unknown`]) for a word not stored.
     #[inline]
     pub fn analyze(&self, word: &str, unknown: impl FnOnce() -> Analysis) -> Analysis {
-        let code = match lookup_key(word) {
-            Some(k) => self.lookup(k),
-            None => None,
-        };
-        self.analyze_looked_up(word, code, unknown)
-    }
-
-    /// [`Model::analyze`] with the table lookup already done: `code` is
-    /// `self.lookup(k)` for `Some(k) = lookup_key(word)`, and `None` when
-    /// `lookup_key(word)` is `None`.
-    #[inline]
-    pub fn analyze_looked_up(
-        &self,
-        word: &str,
-        code: Option<u16>,
-        unknown: impl FnOnce() -> Analysis,
-    ) -> Analysis {
         if !may_have_clitic(word) {
             return Analysis::unsplit(word);
         }
-        if let Some(code) = code
+        if let Some(code) = self.lookup(key_of(word.as_bytes()))
             && let Some(a) = Analysis::from_code(word, code)
         {
             return a;
