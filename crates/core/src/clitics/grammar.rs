@@ -523,7 +523,48 @@ impl Analysis {
     }
 
     /// The analysis of `word` a model code stands for, if the code fits the word.
+    #[inline]
     pub fn from_code(word: &str, code: u16) -> Option<Analysis> {
+        let w = word.as_bytes();
+        let stack = usize::from(code / 16);
+        let enc = (code % 16) as u8;
+        // Words of eight bytes or more (most words) compare the stack and the
+        // enclitic as one masked 64-bit word each; [`Analysis::from_code_bytewise`]
+        // is the same rule byte by byte.
+        if w.len() >= 8
+            && w.len() <= usize::from(u16::MAX)
+            && let (Some(p), Some(q)) =
+                (STACK_WORDS.get(stack), ENCLITIC_WORDS.get(usize::from(enc)))
+        {
+            let head = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            let n = w.len();
+            let tail = u64::from_le_bytes([
+                w[n - 8],
+                w[n - 7],
+                w[n - 6],
+                w[n - 5],
+                w[n - 4],
+                w[n - 3],
+                w[n - 2],
+                w[n - 1],
+            ]);
+            let start = p.len;
+            let end = n - q.len;
+            if head & p.mask != p.bits || tail & q.mask != q.bits || end <= start {
+                return None;
+            }
+            return Some(Analysis {
+                stack: stack as u8,
+                enc,
+                stem_start: start as u16,
+                stem_end: end as u16,
+            });
+        }
+        Analysis::from_code_bytewise(word, code)
+    }
+
+    /// [`Analysis::from_code`] byte by byte, for any word.
+    fn from_code_bytewise(word: &str, code: u16) -> Option<Analysis> {
         let stack = (code / 16) as usize;
         let enc = (code % 16) as u8;
         let s = STACKS.get(stack)?;
@@ -551,6 +592,65 @@ impl Analysis {
         })
     }
 }
+
+/// A clitic's letters as a masked 64-bit word, to compare with the first (a
+/// stack) or last (an enclitic) eight bytes of a word read little-endian.
+#[derive(Clone, Copy, Debug)]
+struct MaskedBytes {
+    bits: u64,
+    mask: u64,
+    len: usize,
+}
+
+/// `s` (at most eight bytes) at the start (`at_end` false) or the end of an
+/// eight-byte little-endian word.
+const fn masked(s: &str, at_end: bool) -> MaskedBytes {
+    let b = s.as_bytes();
+    let shift = if at_end { 8 - b.len() } else { 0 };
+    let mut bits = 0u64;
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < b.len() {
+        bits |= (b[i] as u64) << (8 * (i + shift));
+        mask |= 0xFFu64 << (8 * (i + shift));
+        i += 1;
+    }
+    MaskedBytes {
+        bits,
+        mask,
+        len: b.len(),
+    }
+}
+
+/// [`STACKS`] surfaces as [`MaskedBytes`] (all at most eight bytes).
+const STACK_WORDS: [MaskedBytes; 27] = {
+    let mut t = [MaskedBytes {
+        bits: 0,
+        mask: 0,
+        len: 0,
+    }; 27];
+    let mut i = 0;
+    while i < 27 {
+        t[i] = masked(STACKS[i].surface, false);
+        i += 1;
+    }
+    t
+};
+
+/// Enclitics by model index (0: none) as [`MaskedBytes`] at the end of a word.
+const ENCLITIC_WORDS: [MaskedBytes; 13] = {
+    let mut t = [MaskedBytes {
+        bits: 0,
+        mask: 0,
+        len: 0,
+    }; 13];
+    let mut i = 1;
+    while i < 13 {
+        t[i] = masked(ENCLITICS[i - 1], true);
+        i += 1;
+    }
+    t
+};
 
 /// What the corpus says about how a word is written, for the constraints that
 /// need it. The runtime (out-of-vocabulary words) has no such evidence.
@@ -876,6 +976,33 @@ mod tests {
         assert_eq!(combine(9, 3), Some(12));
         assert_eq!(combine(2, 9), None);
         assert_eq!(combine(6, 1), None);
+    }
+
+    #[test]
+    fn from_code_agrees_with_the_bytewise_rule() {
+        let words = [
+            "وبالكرملين",
+            "فبالكتابهما",
+            "للمرة",
+            "وللمرةكما",
+            "بالا",
+            "كتابهم",
+            "ولكنها",
+            "الاتفاقيات",
+            "فسيكتبونها",
+            "بالبالبالبال",
+            "هماهماهما",
+            "اابب",
+        ];
+        for w in words {
+            for code in 0u16..(27 * 16 + 2) {
+                assert_eq!(
+                    Analysis::from_code(w, code),
+                    Analysis::from_code_bytewise(w, code),
+                    "{w} {code}"
+                );
+            }
+        }
     }
 
     #[test]
