@@ -169,10 +169,6 @@ pub(crate) mod arabic_2b {
     pub const ALEF_FOLD: u8 = 4;
     /// Folds for search only (ة → ه, ى → ي).
     pub const SEARCH_FOLD: u8 = 8;
-    /// Can start a proclitic stack (و ف ب ك ل س, ا of the article).
-    pub const PROCLITIC_FIRST: u8 = 16;
-    /// Can end an enclitic (ه ا م ن ك ي).
-    pub const ENCLITIC_LAST: u8 = 32;
 
     const fn build() -> [u8; 128] {
         let mut t = [0u8; 128];
@@ -191,15 +187,6 @@ pub(crate) mod arabic_2b {
             }
             if cp == 0x0629 || cp == 0x0649 {
                 f |= SEARCH_FOLD;
-            }
-            if matches!(
-                cp,
-                0x0648 | 0x0641 | 0x0628 | 0x0643 | 0x0644 | 0x0633 | 0x0627
-            ) {
-                f |= PROCLITIC_FIRST;
-            }
-            if matches!(cp, 0x0647 | 0x0627 | 0x0645 | 0x0646 | 0x0643 | 0x064A) {
-                f |= ENCLITIC_LAST;
             }
             t[i] = f;
             i += 1;

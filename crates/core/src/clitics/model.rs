@@ -437,27 +437,59 @@ impl ModelData {
 }
 
 /// True if the word may have a clitic: it starts with a proclitic letter
-/// (و ف ب ك ل س, or ا of the article) or ends with the last letter of an
-/// enclitic (ه ا م ن ك ي). Checked on bytes: all these letters are two bytes.
+/// (و ف ب ك ل س) or the article «ال», or ends with a pronoun enclitic (ه ها
+/// هما هم هن ك كما كم كن ي ني نا) with letters before it. Any other word has
+/// no candidate split (no stack and no enclitic fits it), so every path of
+/// [`Model::analyze`] gives it the unsplit analysis, and it is not looked up.
+/// Checked on bytes: all these letters are two bytes, and D8/D9 are lead bytes
+/// of two-byte characters only.
 #[inline]
 pub(crate) fn may_have_clitic(word: &str) -> bool {
-    use crate::chars::{arabic_2b, arabic_2b_index};
     let b = word.as_bytes();
     let n = b.len();
     if n < 2 {
         return false;
     }
-    // By table and without branches: which letter a word starts and ends with
-    // is as good as random to a branch predictor. A lead byte D8 or D9 means a
-    // two-byte character, whose continuation byte follows.
-    let f0 = arabic_2b::FLAGS[arabic_2b_index(b[0], b[1])];
-    let f1 = arabic_2b::FLAGS[arabic_2b_index(b[n - 2], b[n - 1])];
-    let first = (b[0] & 0xFE == 0xD8) & (f0 & arabic_2b::PROCLITIC_FIRST != 0);
-    let last = (b[n - 2] & 0xFE == 0xD8) & (f1 & arabic_2b::ENCLITIC_LAST != 0);
-    first | last
+    let first = matches!(
+        (b[0], b[1]),
+        (0xD9, 0x88 | 0x81 | 0x83 | 0x84) | (0xD8, 0xA8 | 0xB3)
+    ) || (n >= 4 && b[..4] == [0xD8, 0xA7, 0xD9, 0x84]);
+    first || ends_with_enclitic(b)
 }
 
-/// [`may_have_clitic`] by byte patterns, the reference for its table.
+/// True if `b` ends with one of [`super::grammar::ENCLITICS`] and has bytes before it.
+#[inline]
+fn ends_with_enclitic(b: &[u8]) -> bool {
+    const HEH: (u8, u8) = (0xD9, 0x87);
+    const KAF: (u8, u8) = (0xD9, 0x83);
+    const YEH: (u8, u8) = (0xD9, 0x8A);
+    const ALEF: (u8, u8) = (0xD8, 0xA7);
+    const MEEM: (u8, u8) = (0xD9, 0x85);
+    const NOON: (u8, u8) = (0xD9, 0x86);
+    let n = b.len();
+    // The k-th two bytes from the end (k = 1 is the last two).
+    let at = |k: usize| -> (u8, u8) {
+        if n >= 2 * k {
+            (b[n - 2 * k], b[n - 2 * k + 1])
+        } else {
+            (0, 0)
+        }
+    };
+    match at(1) {
+        // ه ك ي (and ني).
+        HEH | KAF | YEH => n > 2,
+        // ها نا, then هما كما.
+        ALEF => {
+            (matches!(at(2), HEH | NOON) && n > 4)
+                || (at(2) == MEEM && matches!(at(3), HEH | KAF) && n > 6)
+        }
+        // هم كم, هن كن.
+        MEEM | NOON => matches!(at(2), HEH | KAF) && n > 4,
+        _ => false,
+    }
+}
+
+/// The earlier, wider test of [`may_have_clitic`]: by first and last letter only.
 #[cfg(test)]
 fn may_have_clitic_reference(word: &str) -> bool {
     let b = word.as_bytes();
@@ -566,27 +598,83 @@ mod tests {
     fn clitic_letters() {
         assert!(may_have_clitic("والد"));
         assert!(may_have_clitic("كتابه"));
-        assert!(may_have_clitic("انتم"));
+        assert!(may_have_clitic("كتابهم"));
+        assert!(!may_have_clitic("انتم"));
+        assert!(!may_have_clitic("اعلن"));
+        assert!(may_have_clitic("الوزير"));
         assert!(!may_have_clitic("قرر"));
         assert!(!may_have_clitic(""));
     }
 
     #[test]
-    fn clitic_letter_table_agrees_with_the_byte_patterns() {
-        let mut chars: Vec<char> = ('\u{0600}'..='\u{06FF}').collect();
-        chars.extend(['a', 'é', '\u{FEFB}', '😀']);
-        for &x in &chars {
-            assert_eq!(
-                may_have_clitic(&x.to_string()),
-                may_have_clitic_reference(&x.to_string())
-            );
-            for &y in &chars {
-                let w = format!("{x}{y}");
-                assert_eq!(may_have_clitic(&w), may_have_clitic_reference(&w), "{w:?}");
-                let w = format!("{x}ب{y}");
-                assert_eq!(may_have_clitic(&w), may_have_clitic_reference(&w), "{w:?}");
+    fn enclitic_endings_are_the_enclitic_list() {
+        use super::super::grammar::ENCLITICS;
+        let letters = ['ه', 'ا', 'م', 'ن', 'ك', 'ي', 'ل', 'ب', 'ة', 'ى', 'a', '😀'];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = words
+                .iter()
+                .flat_map(|w| letters.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(next);
+        }
+        words.sort();
+        words.dedup();
+        for w in &words {
+            let reference = ENCLITICS
+                .iter()
+                .any(|e| w.len() > e.len() && w.ends_with(e));
+            assert_eq!(ends_with_enclitic(w.as_bytes()), reference, "{w:?}");
+            // The narrower test only leaves out words the wider one would have
+            // looked up for nothing: their analysis is the unsplit one.
+            assert!(!may_have_clitic(w) || may_have_clitic_reference(w), "{w:?}");
+        }
+    }
+
+    /// Words the narrower [`may_have_clitic`] skips get the unsplit analysis
+    /// through the whole decision with the embedded model (lookup, code check,
+    /// unknown-word scoring), as the wider test would have given them.
+    #[test]
+    fn skipped_words_are_unsplit_by_the_model() {
+        let model = ModelData::from_bytes(super::super::EMBEDDED_MODEL)
+            .expect("embedded model")
+            .build();
+        let letters: Vec<char> = ('\u{0621}'..='\u{063A}')
+            .chain('\u{0641}'..='\u{064A}')
+            .collect();
+        let mut scratch = Vec::new();
+        let mut checked = 0;
+        for &a in &letters {
+            for &b in &letters {
+                for &c in &['ا', 'م', 'ن', 'ب', 'ه', 'ي', 'ك', 'ل', 'و'] {
+                    for w in [
+                        format!("{a}{b}{c}"),
+                        format!("{a}{b}{a}{c}"),
+                        format!("ا{b}{c}"),
+                    ] {
+                        if may_have_clitic(&w) || !may_have_clitic_reference(&w) {
+                            continue;
+                        }
+                        checked += 1;
+                        // Whatever model: no stored code decodes to a split,
+                        // and unknown-word scoring has one candidate only.
+                        for code in 0..=u16::try_from(STACKS.len() * 16).expect("small") {
+                            let a = Analysis::from_code(&w, code);
+                            assert!(a.is_none_or(|a| a == Analysis::unsplit(&w)), "{w} {code}");
+                        }
+                        candidates(&w, &NoEvidence, &mut scratch);
+                        assert_eq!(scratch, [Analysis::unsplit(&w)], "{w}");
+                        let by_table = model
+                            .lookup(key_of(w.as_bytes()))
+                            .and_then(|code| Analysis::from_code(&w, code));
+                        let decided =
+                            by_table.unwrap_or_else(|| model.analyze_unknown(&w, &mut scratch));
+                        assert_eq!(decided, Analysis::unsplit(&w), "{w}");
+                    }
+                }
             }
         }
+        assert!(checked > 10_000, "{checked}");
     }
 
     #[test]
