@@ -333,10 +333,23 @@ pub(crate) fn tsquery_literals(q: &TermQuery) -> Option<(String, String)> {
     Some((matching, rank))
 }
 
+/// PostgreSQL text cannot hold U+0000; a space has the same length, so every span stays valid.
+fn pg_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', " "))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+fn pg_opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(|s| pg_text(s).into_owned())
+}
+
 fn insert_doc(tx: &mut Transaction<'_>, doc: &NewDocument) -> Result<PutOutcome> {
     let existing = tx.query_opt(
         "SELECT seq, content_hash FROM documents WHERE id = $1",
-        &[&doc.id],
+        &[&pg_text(&doc.id).as_ref()],
     )?;
     let outcome = match existing {
         Some(r) if r.get::<_, String>(1) == doc.content_hash => {
@@ -363,14 +376,14 @@ fn insert_doc(tx: &mut Transaction<'_>, doc: &NewDocument) -> Result<PutOutcome>
             "INSERT INTO documents(id, content_hash, duplicate_of, title, date, source, url, text, terms)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::tsvector) RETURNING seq",
             &[
-                &doc.id,
+                &pg_text(&doc.id).as_ref(),
                 &doc.content_hash,
                 &duplicate_of,
-                &doc.title,
-                &doc.date,
-                &doc.source,
-                &doc.url,
-                &doc.text,
+                &pg_opt(&doc.title),
+                &pg_opt(&doc.date),
+                &pg_opt(&doc.source),
+                &pg_opt(&doc.url),
+                &pg_text(&doc.text).as_ref(),
                 &tsv,
             ],
         )?
