@@ -53,7 +53,7 @@ fn rich_doc() -> NewDocument {
 
 fn insert_and_read_back(s: &dyn Store) {
     let d = rich_doc();
-    let out = s.commit_batch(&[d.clone()], &[]).unwrap();
+    let out = s.commit_batch(std::slice::from_ref(&d), &[]).unwrap();
     assert!(matches!(out[..], [PutOutcome::Inserted(_)]));
     let seq = out[0].seq();
     let got = s.document("sana-1").unwrap().unwrap();
@@ -84,9 +84,9 @@ fn insert_and_read_back(s: &dyn Store) {
 
 fn same_content_is_a_no_op_and_new_content_replaces(s: &dyn Store) {
     let a = rich_doc();
-    let first = s.commit_batch(&[a.clone()], &[]).unwrap()[0];
+    let first = s.commit_batch(std::slice::from_ref(&a), &[]).unwrap()[0];
     assert_eq!(
-        s.commit_batch(&[a.clone()], &[]).unwrap(),
+        s.commit_batch(std::slice::from_ref(&a), &[]).unwrap(),
         [PutOutcome::Unchanged(first.seq())]
     );
     assert_eq!(
@@ -97,7 +97,7 @@ fn same_content_is_a_no_op_and_new_content_replaces(s: &dyn Store) {
     b.text.push_str(" تحديث.");
     b.content_hash = content_hash(b.title.as_deref(), &b.text);
     b.mentions.truncate(1);
-    let second = s.commit_batch(&[b.clone()], &[]).unwrap()[0];
+    let second = s.commit_batch(std::slice::from_ref(&b), &[]).unwrap()[0];
     assert!(matches!(second, PutOutcome::Replaced(_)));
     assert!(second.seq() > first.seq());
     assert!(s.document_by_seq(first.seq()).unwrap().is_none());
