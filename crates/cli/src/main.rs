@@ -29,6 +29,24 @@ enum Command {
     /// Throughput benchmarks (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
+    /// Documents into the archive (store + search index); idempotent, crash-safe.
+    Ingest(commands::ingest::Args),
+    /// Search the archive in any spelling: words, "phrases", -exclusions, filters.
+    Search(commands::search::Args),
+    /// A document or a story from the archive, the story list, or archive stats.
+    Show(commands::show::Args),
+    /// Serve the archive: JSON API and a right-to-left page for readers.
+    Serve(commands::serve::Args),
+    /// Evaluations on the shared data (see scripts/eval.sh).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Known-item search recall under spelling variation: khabar vs tantivy's default
+    /// tokenizer vs SQLite FTS5.
+    Search(commands::search::EvalArgs),
 }
 
 fn main() {
@@ -38,6 +56,11 @@ fn main() {
         Command::Segment(a) => commands::segment::run(a),
         Command::Normalize(a) => commands::normalize::run(a),
         Command::Bench(b) => commands::bench::run(b),
+        Command::Ingest(a) => commands::ingest::run(a),
+        Command::Search(a) => commands::search::run(a),
+        Command::Show(a) => commands::show::run(a),
+        Command::Serve(a) => commands::serve::run(a),
+        Command::Eval(EvalCommand::Search(a)) => commands::search::run_eval_search(a),
     };
     if let Err(e) = result {
         if common::is_broken_pipe(&e) {

@@ -185,8 +185,9 @@ struct OverlapStory {
 }
 
 /// Placeholder story assignment: a report joins the story whose most frequent
-/// headline words cover at least half of its own headline words (three at
-/// least), among stories active within [`TermOverlapStories::WINDOW_DAYS`]
+/// words (from members' headlines and lead sentences) share at least four
+/// words and 30% of the smaller word set with the report's own headline and
+/// lead, among stories active within [`TermOverlapStories::WINDOW_DAYS`]
 /// days; otherwise it starts a story. Deterministic; good enough to browse
 /// the archive by event until `khabar-story`'s clustering replaces it.
 #[derive(Debug)]
@@ -207,7 +208,11 @@ impl TermOverlapStories {
     /// Stories more than this many days older than a report are not candidates.
     pub const WINDOW_DAYS: i64 = 2;
     /// A story is matched on its most frequent words, this many.
-    const TOP_TERMS: usize = 24;
+    const TOP_TERMS: usize = 40;
+    /// Words a report must share with a story's top words to join it…
+    const MIN_SHARED: usize = 4;
+    /// …and the share of the smaller word set they must make up.
+    const MIN_OVERLAP: f64 = 0.3;
 
     /// An assigner with no stories yet.
     pub fn new() -> TermOverlapStories {
@@ -228,14 +233,18 @@ impl TermOverlapStories {
         }
     }
 
+    /// Headline words plus the words of the lead sentence: what the report is about.
     fn key_terms(&self, input: &AssignInput<'_>) -> Vec<String> {
-        let source: Vec<&IndexToken> = if input.title_terms.is_empty() {
-            input.body_terms.iter().take(30).collect()
-        } else {
-            input.title_terms.iter().collect()
-        };
-        let mut out: Vec<String> = source
-            .into_iter()
+        let lead_end = input.doc.sentences.first().map_or(u32::MAX, |s| s.end);
+        let lead = input
+            .body_terms
+            .iter()
+            .take_while(|t| t.span.end <= lead_end)
+            .take(40);
+        let mut out: Vec<String> = input
+            .title_terms
+            .iter()
+            .chain(lead)
             .filter(|t| !t.alternate && t.term.chars().count() >= 3 && !self.stop.contains(&t.term))
             .map(|t| t.term.clone())
             .collect();
@@ -316,8 +325,11 @@ impl StoryAssigner for TermOverlapStories {
                 {
                     continue;
                 }
-                let score = n as f64 / keys.len().max(1) as f64;
-                if n >= 3 && score >= 0.5 && best.is_none_or(|(b, _)| score > b) {
+                let score = n as f64 / keys.len().min(s.top.len()).max(1) as f64;
+                if n >= Self::MIN_SHARED
+                    && score >= Self::MIN_OVERLAP
+                    && best.is_none_or(|(b, _)| score > b)
+                {
                     best = Some((score, id));
                 }
             }
