@@ -92,8 +92,9 @@ mod tests {
         let allowed = (0..20).filter(|_| l.allow(ip, t0)).count();
         assert_eq!(allowed, 10);
         assert!(l.allow(other, t0), "buckets are per address");
-        assert!(l.allow(ip, t0 + Duration::from_millis(400)));
-        assert!(!l.allow(ip, t0 + Duration::from_millis(400)));
+        // 200 ms at 5 per second refills one token.
+        assert!(l.allow(ip, t0 + Duration::from_millis(200)));
+        assert!(!l.allow(ip, t0 + Duration::from_millis(200)));
     }
 
     #[test]
