@@ -22,6 +22,9 @@ pub struct Args {
     /// Documents per batch (one transaction each).
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     batch: u64,
+    /// Commit the search index at least this often, in seconds (it is always committed at the end).
+    #[arg(long, default_value_t = 10, hide = true)]
+    index_commit_secs: u64,
     /// Only open the archive for writing, which brings the search index up to date with the
     /// store (after a killed ingest), and exit.
     #[arg(long)]
@@ -68,6 +71,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let options = IngestOptions {
         batch_docs: args.batch as usize,
+        index_commit_every: std::time::Duration::from_secs(args.index_commit_secs),
         ..IngestOptions::default()
     };
     let report = archive.ingest(
