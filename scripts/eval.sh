@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="${KHABAR_SHARED:-../shared}"
 cargo build --release --locked -p khabar-cli
-echo "(no data evaluations yet)"
+echo "== search: known-item recall under spelling variation (khabar vs tantivy default vs SQLite FTS5)"
+target/release/khabar eval search --data "$shared/data/ant_multisource" --queries 200 --seed 2018
