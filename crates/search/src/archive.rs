@@ -257,6 +257,7 @@ fn prepare(
     annotator: &dyn Annotator,
     doc: Document,
     hash: String,
+    with_terms: bool,
 ) -> Result<Prepared> {
     let analysis = analyzer.analyze(&doc.text).map_err(|e| Error::Analysis {
         id: doc.id.clone(),
@@ -273,19 +274,23 @@ fn prepare(
     let ann = annotator.annotate(&doc, &analysis);
     // Positions as PostgreSQL counts them: title 1.., then a gap, then the body.
     let body_start = title_terms.last().map_or(1, |t| t.position + 3);
-    let terms = title_terms
-        .iter()
-        .map(|t| IndexTerm {
-            term: t.term.clone(),
-            position: t.position + 1,
-            in_title: true,
-        })
-        .chain(body_terms.iter().map(|t| IndexTerm {
-            term: t.term.clone(),
-            position: t.position + body_start,
-            in_title: false,
-        }))
-        .collect();
+    let terms = if !with_terms {
+        Vec::new()
+    } else {
+        title_terms
+            .iter()
+            .map(|t| IndexTerm {
+                term: t.term.clone(),
+                position: t.position + 1,
+                in_title: true,
+            })
+            .chain(body_terms.iter().map(|t| IndexTerm {
+                term: t.term.clone(),
+                position: t.position + body_start,
+                in_title: false,
+            }))
+            .collect()
+    };
     let text_len = doc.text.len();
     let valid = |s: &Span| s.start <= s.end && (s.end as usize) <= text_len;
     let new = NewDocument {
@@ -548,25 +553,37 @@ impl Archive {
             return Ok(false);
         }
         let analyzer = &self.analyzer;
+        // Only a backend that searches on its own needs the terms stored with the document.
+        let with_terms = self.index.is_none();
         let prepared: Vec<Prepared> = todo
             .into_par_iter()
-            .map(|(d, h)| prepare(analyzer, annotator, d, h))
+            .map(|(d, h)| prepare(analyzer, annotator, d, h, with_terms))
             .collect::<Result<_>>()?;
-        let inputs: Vec<AssignInput<'_>> = prepared
+        let (new_docs, terms): (Vec<NewDocument>, Vec<(Vec<IndexToken>, Vec<IndexToken>)>) =
+            prepared
+                .into_iter()
+                .map(|p| (p.doc, (p.title_terms, p.body_terms)))
+                .unzip();
+        let inputs: Vec<AssignInput<'_>> = new_docs
             .iter()
-            .map(|p| AssignInput {
-                doc: &p.doc,
-                title_terms: &p.title_terms,
-                body_terms: &p.body_terms,
+            .zip(&terms)
+            .map(|(doc, (t, b))| AssignInput {
+                doc,
+                title_terms: t,
+                body_terms: b,
             })
             .collect();
         let stories = assigner.assign(&inputs);
         drop(inputs);
-        let new_docs: Vec<NewDocument> = prepared.iter().map(|p| p.doc.clone()).collect();
         let outcomes = self.store.commit_batch(&new_docs, &stories)?;
         report.story_updates += stories.len() as u64;
         let mut index_docs = Vec::new();
-        for (p, o) in prepared.into_iter().zip(outcomes) {
+        for ((doc, (title_terms, body_terms)), o) in new_docs.into_iter().zip(terms).zip(outcomes) {
+            let p = Prepared {
+                doc,
+                title_terms,
+                body_terms,
+            };
             match o {
                 PutOutcome::Inserted(_) => report.inserted += 1,
                 PutOutcome::Replaced(_) => report.replaced += 1,

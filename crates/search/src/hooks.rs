@@ -278,6 +278,10 @@ impl TermOverlapStories {
 
 impl StoryAssigner for TermOverlapStories {
     fn resume(&mut self, store: &dyn Store) -> Result<(), khabar_store::Error> {
+        // Start from what the store holds, whatever was in memory before.
+        self.stories.clear();
+        self.by_term.clear();
+        self.next_id = 1;
         for (id, title, state) in store.story_states()? {
             let state: OverlapState = state
                 .and_then(|b| serde_json::from_slice(&b).ok())

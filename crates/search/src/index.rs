@@ -13,7 +13,6 @@
 //! exactly the documents up to its watermark; [`SearchIndex::catch_up`] adds
 //! the rest from the store (deleting an older version of the same id first).
 
-use crate::highlight::SNIPPET_MAX_BYTES;
 use crate::query::{ParsedQuery, day_of};
 use crate::terms::{IndexToken, index_tokens};
 use khabar_core::TextAnalyzer;
@@ -47,7 +46,7 @@ pub enum IndexError {
     Locked(String),
     /// The index is missing or from another format and cannot be rebuilt in read mode.
     #[error(
-        "the search index at {0} is missing or from another khabar version: run `khabar ingest --store DIR` (without inputs) to rebuild it"
+        "the search index at {0} is missing or from another khabar version: run `khabar ingest --store DIR --repair` to rebuild it from the store"
     )]
     NeedsRebuild(String),
     /// A tantivy error.
@@ -632,7 +631,7 @@ impl SearchIndex {
     }
 }
 
-/// Cuts `s` to at most `max` bytes on a char boundary (for log lines).
+/// Cuts `s` to at most `max` bytes on a char boundary (for labels).
 pub(crate) fn clip(s: &str, max: usize) -> &str {
     let mut i = s.len().min(max);
     while i > 0 && !s.is_char_boundary(i) {
@@ -640,5 +639,3 @@ pub(crate) fn clip(s: &str, max: usize) -> &str {
     }
     &s[..i]
 }
-
-const _: () = assert!(SNIPPET_MAX_BYTES > 0);
