@@ -245,6 +245,9 @@ fn index_filters(f: &Filters) -> Result<IndexFilters> {
     })
 }
 
+/// Index terms of a title and of a body.
+type TitleAndBodyTerms = (Vec<IndexToken>, Vec<IndexToken>);
+
 /// A document analysed for storing and indexing.
 struct Prepared {
     doc: NewDocument,
@@ -559,11 +562,10 @@ impl Archive {
             .into_par_iter()
             .map(|(d, h)| prepare(analyzer, annotator, d, h, with_terms))
             .collect::<Result<_>>()?;
-        let (new_docs, terms): (Vec<NewDocument>, Vec<(Vec<IndexToken>, Vec<IndexToken>)>) =
-            prepared
-                .into_iter()
-                .map(|p| (p.doc, (p.title_terms, p.body_terms)))
-                .unzip();
+        let (new_docs, terms): (Vec<NewDocument>, Vec<TitleAndBodyTerms>) = prepared
+            .into_iter()
+            .map(|p| (p.doc, (p.title_terms, p.body_terms)))
+            .unzip();
         let inputs: Vec<AssignInput<'_>> = new_docs
             .iter()
             .zip(&terms)
