@@ -26,7 +26,7 @@ use khabar::{Document, DocumentReader, InputOptions, Source};
 use khabar_core::{Normalizer, Profile, TextAnalyzer};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -83,21 +83,38 @@ pub struct EvalQuery {
     pub title: String,
     /// The rewritten headline.
     pub query: String,
-    /// Rewrites applied (names of the rules, one per changed word).
+    /// Rewrites applied to the headline (names of the rules).
     pub rewrites: Vec<&'static str>,
+    /// Up to three headline keywords (four letters or more, not stop words), as written.
+    pub keywords: String,
+    /// The same keywords, each rewritten by at least one rule where one applies.
+    pub keywords_query: String,
+    /// Rewrites applied to the keywords.
+    pub keyword_rewrites: Vec<&'static str>,
 }
 
-/// One system's scores.
+/// Recall@k and MRR of one system on one kind of query.
+#[derive(Clone, Debug, Serialize)]
+pub struct Score {
+    /// Share of queries whose article is in the top k.
+    pub recall: f64,
+    /// Mean reciprocal rank within the top k.
+    pub mrr: f64,
+}
+
+/// One system's scores on the four query kinds.
 #[derive(Clone, Debug, Serialize)]
 pub struct SystemScore {
     /// System name.
     pub system: &'static str,
-    /// Recall@k on the rewritten headlines.
-    pub recall_variants: f64,
-    /// Mean reciprocal rank (within k) on the rewritten headlines.
-    pub mrr_variants: f64,
-    /// Recall@k on the unmodified headlines.
-    pub recall_original: f64,
+    /// Keywords in another spelling (the main figure).
+    pub keywords_variant: Score,
+    /// The same keywords as the outlet wrote them (the ceiling without spelling variation).
+    pub keywords_original: Score,
+    /// Whole headlines in another spelling.
+    pub headline_variant: Score,
+    /// Whole headlines as written.
+    pub headline_original: Score,
 }
 
 /// The evaluation's result.
@@ -117,6 +134,9 @@ pub struct EvalReport {
     pub systems: Vec<SystemScore>,
     /// The queries (for inspection).
     pub query_set: Vec<EvalQuery>,
+    /// Rank of the article (1-based; `None` when not in the top k) per query, for
+    /// each `system/kind`, in query order.
+    pub ranks: BTreeMap<String, Vec<Option<usize>>>,
 }
 
 fn hash(seed: u64, parts: &[&[u8]]) -> u64 {
@@ -269,14 +289,51 @@ pub fn make_queries(docs: &[Document], n: usize, seed: u64) -> Vec<EvalQuery> {
                     }
                 }
             }
+            let (keywords, keywords_query, keyword_rewrites) = keyword_query(seed, &d.id, &title);
             EvalQuery {
                 target: d.id.clone(),
                 title,
                 query: words.join(" "),
                 rewrites,
+                keywords,
+                keywords_query,
+                keyword_rewrites,
             }
         })
         .collect()
+}
+
+/// Up to three headline keywords (seeded choice, headline order kept), and the
+/// same keywords rewritten: for each, the first of 32 seeded draws that applies a rule.
+fn keyword_query(seed: u64, id: &str, title: &str) -> (String, String, Vec<&'static str>) {
+    let stop: Vec<&str> = crate::hooks::STOP_WORDS.to_vec();
+    let mut cands: Vec<(u64, usize, &str)> = title
+        .split_whitespace()
+        .map(trim_word)
+        .enumerate()
+        .filter(|(_, w)| w.chars().count() >= 4 && !stop.contains(w))
+        .map(|(i, w)| (hash(seed, &[id.as_bytes(), w.as_bytes(), b"kw"]), i, w))
+        .collect();
+    cands.sort();
+    cands.truncate(3);
+    cands.sort_by_key(|c| c.1);
+    let mut original = Vec::new();
+    let mut rewritten = Vec::new();
+    let mut rules = Vec::new();
+    for (_, i, w) in cands {
+        original.push(w.to_string());
+        let mut chosen = (w.to_string(), Vec::new());
+        for attempt in 0..32u64 {
+            let (nw, r) = rewrite_word(seed ^ (attempt * 0x9E37_79B9), id, i, w);
+            if !r.is_empty() {
+                chosen = (nw, r);
+                break;
+            }
+        }
+        rewritten.push(chosen.0);
+        rules.extend(chosen.1);
+    }
+    (original.join(" "), rewritten.join(" "), rules)
 }
 
 /// Reads the corpus JSONL files of a folder, in name order.
@@ -316,22 +373,27 @@ struct Scorer<'a> {
 }
 
 impl Scorer<'_> {
-    /// (recall@k, MRR) of ranked doc indexes per query.
-    fn score(&self, ranked: &[Vec<usize>]) -> (f64, f64) {
-        let mut found = 0usize;
-        let mut rr = 0f64;
-        for (qi, r) in ranked.iter().enumerate() {
-            if let Some(pos) = r
-                .iter()
-                .take(self.k)
-                .position(|d| self.relevant[qi].contains(d))
-            {
-                found += 1;
-                rr += 1.0 / (pos + 1) as f64;
-            }
-        }
+    /// Rank (1-based) of the article in each query's top k.
+    fn ranks(&self, ranked: &[Vec<usize>]) -> Vec<Option<usize>> {
+        ranked
+            .iter()
+            .enumerate()
+            .map(|(qi, r)| {
+                r.iter()
+                    .take(self.k)
+                    .position(|d| self.relevant[qi].contains(d))
+                    .map(|p| p + 1)
+            })
+            .collect()
+    }
+
+    /// Recall@k and MRR from ranks.
+    fn score(&self, ranks: &[Option<usize>]) -> Score {
         let n = self.queries.len().max(1) as f64;
-        (found as f64 / n, rr / n)
+        Score {
+            recall: ranks.iter().filter(|r| r.is_some()).count() as f64 / n,
+            mrr: ranks.iter().flatten().map(|r| 1.0 / *r as f64).sum::<f64>() / n,
+        }
     }
 }
 
@@ -567,21 +629,30 @@ pub fn run(opts: &EvalOptions, mut log: impl FnMut(&str)) -> Result<EvalReport, 
         ("fts5-khabar-terms", &run_fts_terms),
     ];
     let mut scores = Vec::new();
+    let mut all_ranks = BTreeMap::new();
     for (name, run) in systems {
-        let variants: Vec<Vec<usize>> = queries.iter().map(|q| run(&q.query)).collect();
-        let originals: Vec<Vec<usize>> = queries.iter().map(|q| run(&q.title)).collect();
-        let (recall_variants, mrr_variants) = scorer.score(&variants);
-        let (recall_original, _) = scorer.score(&originals);
+        let mut kind = |label: &str, text: &dyn Fn(&EvalQuery) -> &str| -> Score {
+            let ranked: Vec<Vec<usize>> = queries.iter().map(|q| run(text(q))).collect();
+            let ranks = scorer.ranks(&ranked);
+            let score = scorer.score(&ranks);
+            all_ranks.insert(format!("{name}/{label}"), ranks);
+            score
+        };
+        let keywords_variant = kind("keywords_variant", &|q| &q.keywords_query);
+        let keywords_original = kind("keywords_original", &|q| &q.keywords);
+        let headline_variant = kind("headline_variant", &|q| &q.query);
+        let headline_original = kind("headline_original", &|q| &q.title);
         scores.push(SystemScore {
             system: name,
-            recall_variants,
-            mrr_variants,
-            recall_original,
+            keywords_variant,
+            keywords_original,
+            headline_variant,
+            headline_original,
         });
     }
     let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
     for q in &queries {
-        for r in &q.rewrites {
+        for r in q.rewrites.iter().chain(&q.keyword_rewrites) {
             *counts.entry(r).or_default() += 1;
         }
     }
@@ -593,6 +664,7 @@ pub fn run(opts: &EvalOptions, mut log: impl FnMut(&str)) -> Result<EvalReport, 
         rewrite_counts: counts.into_iter().collect(),
         systems: scores,
         query_set: queries,
+        ranks: all_ranks,
     })
 }
 
@@ -616,6 +688,9 @@ mod tests {
         assert_eq!(a.len(), 20);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.query, y.query);
+            assert_eq!(x.keywords_query, y.keywords_query);
+            assert!(!x.keyword_rewrites.is_empty());
+            assert_ne!(x.keywords, x.keywords_query);
             assert_ne!(x.query, x.title.replace(['«', '»'], ""));
             assert!(!x.rewrites.is_empty());
         }

@@ -91,7 +91,7 @@ impl StoryAssigner for NoStories {
 
 /// Frequent news words that say nothing about the event (surface forms; their
 /// index terms are what is filtered).
-const STOP_WORDS: &[&str] = &[
+pub(crate) const STOP_WORDS: &[&str] = &[
     "في",
     "من",
     "على",
@@ -253,6 +253,40 @@ impl TermOverlapStories {
         out
     }
 
+    /// Stops matching stories that went quiet more than the window before the
+    /// earliest dated report of the batch: they cannot take it, and dropping them
+    /// from the word index keeps assignment fast on a long archive (reports are
+    /// expected roughly in date order; an older report arriving late starts a
+    /// new story).
+    fn expire(&mut self, batch: &[AssignInput<'_>]) {
+        let Some(earliest) = batch
+            .iter()
+            .filter_map(|i| i.doc.date.as_deref().and_then(crate::query::day_of))
+            .map(days_from_yyyymmdd)
+            .min()
+        else {
+            return;
+        };
+        let cutoff = earliest - Self::WINDOW_DAYS;
+        let stale: Vec<i64> = self
+            .stories
+            .iter()
+            .filter(|(_, s)| !s.top.is_empty() && s.state.last_day.is_some_and(|d| d < cutoff))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stale {
+            if let Some(s) = self.stories.get_mut(&id) {
+                for t in std::mem::take(&mut s.top) {
+                    if let Some(set) = self.by_term.get_mut(&t) {
+                        set.remove(&id);
+                    }
+                }
+                // Its word counts are no longer needed in memory either.
+                s.state.terms.clear();
+            }
+        }
+    }
+
     fn refresh_top(&mut self, id: i64) {
         let Some(s) = self.stories.get_mut(&id) else {
             return;
@@ -302,6 +336,7 @@ impl StoryAssigner for TermOverlapStories {
     }
 
     fn assign(&mut self, batch: &[AssignInput<'_>]) -> Vec<StoryUpdate> {
+        self.expire(batch);
         let mut touched: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         for input in batch {
             let keys = self.key_terms(input);

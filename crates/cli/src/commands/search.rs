@@ -182,14 +182,24 @@ pub fn run_eval_search(args: EvalArgs) -> Result<()> {
         )?;
         writeln!(
             out,
-            "{:<20} {:>16} {:>14} {:>16}",
-            "system", "variant queries", "variant MRR", "original titles"
+            "{:<20} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "", "keywords", "keywords", "keywords", "headline", "headline"
+        )?;
+        writeln!(
+            out,
+            "{:<20} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "system", "variant", "(MRR)", "original", "variant", "original"
         )?;
         for s in &report.systems {
             writeln!(
                 out,
-                "{:<20} {:>16.3} {:>14.3} {:>16.3}",
-                s.system, s.recall_variants, s.mrr_variants, s.recall_original
+                "{:<20} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+                s.system,
+                s.keywords_variant.recall,
+                s.keywords_variant.mrr,
+                s.keywords_original.recall,
+                s.headline_variant.recall,
+                s.headline_original.recall
             )?;
         }
         let rewrites: Vec<String> = report
