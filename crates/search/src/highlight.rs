@@ -144,7 +144,62 @@ pub fn snippet(analysis: &Analysis, text: &str, highlights: &[Span]) -> Snippet 
     Snippet { span, highlights }
 }
 
+/// Characters that end a stretch of text for [`candidate_windows`].
+fn is_stop(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '؟' | '\n' | '۔' | '…')
+}
+
+/// The stretch between the stops around `span` (the stop after it included).
+fn stretch_around(text: &str, span: Span) -> Span {
+    let start = text[..span.start as usize]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| is_stop(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[span.end as usize..]
+        .char_indices()
+        .find(|(_, c)| is_stop(*c))
+        .map_or(text.len(), |(i, c)| span.end as usize + i + c.len_utf8());
+    Span::from_usize(start, end)
+}
+
+/// Stretches of `text` that may hold a match: every index term is a substring
+/// of its word's search-normalized form (hamza seats folded), so a search for
+/// the terms in the normalized text finds every match (and some non-matches,
+/// which the analysis of the stretch then drops). Sorted and merged.
+pub fn candidate_windows(text: &str, terms: &[String]) -> Vec<Span> {
+    let (norm, map) =
+        khabar_core::Normalizer::new(khabar_core::Profile::SEARCH).normalize_with_map(text);
+    // ؤ and ئ become ء as in index terms; all three are two bytes, so offsets stay.
+    let folded: String = norm
+        .chars()
+        .map(|c| if c == 'ؤ' || c == 'ئ' { 'ء' } else { c })
+        .collect();
+    let mut windows: Vec<Span> = Vec::new();
+    for t in terms.iter().filter(|t| !t.is_empty()) {
+        for (i, _) in folded.match_indices(t.as_str()) {
+            let orig = map.to_original(Span::from_usize(i, i + t.len()));
+            if text.get(orig.range()).is_some() {
+                windows.push(stretch_around(text, orig));
+            }
+        }
+    }
+    windows.sort_unstable();
+    let mut merged: Vec<Span> = Vec::with_capacity(windows.len());
+    for w in windows {
+        match merged.last_mut() {
+            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            _ => merged.push(w),
+        }
+    }
+    merged
+}
+
 /// Highlights of a title and a body for a query's terms.
+///
+/// Only the stretches of the body that may contain a match are analysed
+/// ([`candidate_windows`]), so highlighting costs little more than one
+/// normalization pass on long articles.
 pub fn highlight_document(
     analyzer: &TextAnalyzer,
     title: Option<&str>,
@@ -158,19 +213,53 @@ pub fn highlight_document(
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    match analyzer.analyze(text) {
-        Ok(a) => {
-            let spans = highlight_spans(&a, text, terms);
-            (title_spans, snippet(&a, text, &spans))
+    let lead = || {
+        let end = text
+            .char_indices()
+            .find(|(_, c)| is_stop(*c))
+            .map_or(text.len(), |(i, c)| i + c.len_utf8());
+        Span::from_usize(0, floor_char(text, end.min(SNIPPET_MAX_BYTES)))
+    };
+    let mut best: Option<(usize, Snippet)> = None;
+    for w in candidate_windows(text, terms) {
+        let piece = w.slice(text);
+        let Ok(a) = analyzer.analyze(piece) else {
+            continue;
+        };
+        let spans: Vec<Span> = highlight_spans(&a, piece, terms)
+            .into_iter()
+            .map(|s| s.shifted(w.start))
+            .collect();
+        if spans.is_empty() {
+            continue;
         }
-        Err(_) => (
-            title_spans,
-            Snippet {
-                span: Span::from_usize(0, floor_char(text, SNIPPET_MAX_BYTES)),
-                highlights: Vec::new(),
-            },
-        ),
+        // The best sentence of this stretch, in document coordinates.
+        let mut sn = snippet(
+            &a,
+            piece,
+            &spans
+                .iter()
+                .map(|s| Span::new(s.start - w.start, s.end - w.start))
+                .collect::<Vec<_>>(),
+        );
+        sn.span = sn.span.shifted(w.start);
+        sn.highlights = sn.highlights.iter().map(|h| h.shifted(w.start)).collect();
+        let mut distinct: Vec<&str> = sn.highlights.iter().map(|h| h.slice(text)).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let score = distinct.len();
+        if best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, sn));
+        }
     }
+    let body = match best {
+        Some((_, sn)) => sn,
+        None => Snippet {
+            span: lead(),
+            highlights: Vec::new(),
+        },
+    };
+    (title_spans, body)
 }
 
 #[cfg(test)]
@@ -195,6 +284,32 @@ mod tests {
             String::from_utf16(&utf16[offs[0].start_utf16 as usize..offs[0].end_utf16 as usize])
                 .unwrap();
         assert_eq!(first, "والأسد");
+    }
+
+    #[test]
+    fn windows_find_every_match_and_the_snippet_agrees_with_full_analysis() {
+        let an = TextAnalyzer::default_analyzer();
+        let text = "مقدمة طويلة لا علاقة لها.\nوقال مسئول إن والأسد وصل.\nخاتمة عن سوريا ودمشق!";
+        let q = parse_query(&an, "مسؤول الاسد سورية بدمشق").unwrap();
+        let terms = q.highlight_terms();
+        let full = highlight_spans(&an.analyze(text).unwrap(), text, &terms);
+        let mut windowed = Vec::new();
+        for w in candidate_windows(text, &terms) {
+            let a = an.analyze(w.slice(text)).unwrap();
+            windowed.extend(
+                highlight_spans(&a, w.slice(text), &terms)
+                    .into_iter()
+                    .map(|s| s.shifted(w.start)),
+            );
+        }
+        assert_eq!(windowed, full);
+        let marked: Vec<&str> = full.iter().map(|s| s.slice(text)).collect();
+        assert_eq!(marked, ["مسئول", "والأسد", "سوريا", "ودمشق"]);
+        let (_, sn) = highlight_document(&an, None, text, &terms);
+        assert_eq!(sn.span.slice(text), "وقال مسئول إن والأسد وصل.");
+        let (_, none) = highlight_document(&an, None, text, &["غائب".to_string()]);
+        assert_eq!(none.span.slice(text), "مقدمة طويلة لا علاقة لها.");
+        assert!(none.highlights.is_empty());
     }
 
     #[test]

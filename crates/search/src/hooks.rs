@@ -213,6 +213,8 @@ impl TermOverlapStories {
     const MIN_SHARED: usize = 4;
     /// …and the share of the smaller word set they must make up.
     const MIN_OVERLAP: f64 = 0.3;
+    /// Words among the top words of more active stories than this do not propose candidates.
+    const MAX_STORIES_PER_WORD: usize = 200;
 
     /// An assigner with no stories yet.
     pub fn new() -> TermOverlapStories {
@@ -346,19 +348,23 @@ impl StoryAssigner for TermOverlapStories {
                 .as_deref()
                 .and_then(crate::query::day_of)
                 .map(days_from_yyyymmdd);
-            let mut shared: BTreeMap<i64, usize> = BTreeMap::new();
+            // Candidates come through the words few stories share; a word in the top
+            // words of hundreds of stories («المملكة» in a Saudi paper) finds nothing
+            // useful and would make assignment quadratic. Overlap is then counted exactly.
+            let mut candidates: BTreeSet<i64> = BTreeSet::new();
             for k in &keys {
-                if let Some(ids) = self.by_term.get(k) {
-                    for id in ids {
-                        *shared.entry(*id).or_default() += 1;
-                    }
+                if let Some(ids) = self.by_term.get(k)
+                    && ids.len() <= Self::MAX_STORIES_PER_WORD
+                {
+                    candidates.extend(ids.iter().copied());
                 }
             }
             let mut best: Option<(f64, i64)> = None;
-            for (id, n) in shared {
+            for id in candidates {
                 let Some(s) = self.stories.get(&id) else {
                     continue;
                 };
+                let n = keys.iter().filter(|k| s.top.contains(*k)).count();
                 if let (Some(d), Some(last)) = (day, s.state.last_day)
                     && (d - last).abs() > Self::WINDOW_DAYS
                 {

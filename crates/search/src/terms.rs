@@ -37,12 +37,13 @@ pub struct IndexToken {
 /// Proclitic letters that may stay glued to a word the segmenter did not split.
 const PROCLITIC_LETTERS: [char; 5] = ['و', 'ف', 'ب', 'ك', 'ل'];
 
-/// Folds hamza seats so spellings with and without a seated hamza meet.
-fn fold_term(s: &str, out: &mut String) {
+/// Folds hamza seats so spellings with and without a seated hamza meet
+/// (the input is already search-normalized, so already lowercase).
+pub(crate) fn fold_term(s: &str, out: &mut String) {
     for c in s.chars() {
         out.push(match c {
             'ؤ' | 'ئ' => 'ء',
-            c => c.to_lowercase().next().unwrap_or(c),
+            c => c,
         });
     }
 }
