@@ -214,7 +214,9 @@ impl TermOverlapStories {
     /// …and the share of the smaller word set they must make up.
     const MIN_OVERLAP: f64 = 0.3;
     /// Words among the top words of more active stories than this do not propose candidates.
-    const MAX_STORIES_PER_WORD: usize = 200;
+    const MAX_STORIES_PER_WORD: usize = 50;
+    /// Candidate stories whose overlap is counted exactly, per report.
+    const MAX_CANDIDATES: usize = 16;
 
     /// An assigner with no stories yet.
     pub fn new() -> TermOverlapStories {
@@ -351,25 +353,35 @@ impl StoryAssigner for TermOverlapStories {
             // Candidates come through the words few stories share; a word in the top
             // words of hundreds of stories («المملكة» in a Saudi paper) finds nothing
             // useful and would make assignment quadratic. Overlap is then counted exactly.
-            let mut candidates: BTreeSet<i64> = BTreeSet::new();
+            let mut rare_shared: HashMap<i64, usize> = HashMap::new();
             for k in &keys {
                 if let Some(ids) = self.by_term.get(k)
                     && ids.len() <= Self::MAX_STORIES_PER_WORD
                 {
-                    candidates.extend(ids.iter().copied());
+                    for id in ids {
+                        *rare_shared.entry(*id).or_default() += 1;
+                    }
                 }
             }
+            // The few stories sharing the most rare words, ties by id (deterministic).
+            let in_window =
+                |id: &i64| match (day, self.stories.get(id).and_then(|s| s.state.last_day)) {
+                    (Some(d), Some(last)) => (d - last).abs() <= Self::WINDOW_DAYS,
+                    _ => true,
+                };
+            let mut candidates: Vec<(usize, i64)> = rare_shared
+                .into_iter()
+                .filter(|(id, n)| *n >= 2 && in_window(id))
+                .map(|(id, n)| (n, id))
+                .collect();
+            candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            candidates.truncate(Self::MAX_CANDIDATES);
             let mut best: Option<(f64, i64)> = None;
-            for id in candidates {
+            for (_, id) in candidates {
                 let Some(s) = self.stories.get(&id) else {
                     continue;
                 };
                 let n = keys.iter().filter(|k| s.top.contains(*k)).count();
-                if let (Some(d), Some(last)) = (day, s.state.last_day)
-                    && (d - last).abs() > Self::WINDOW_DAYS
-                {
-                    continue;
-                }
                 let score = n as f64 / keys.len().min(s.top.len()).max(1) as f64;
                 if n >= Self::MIN_SHARED
                     && score >= Self::MIN_OVERLAP
