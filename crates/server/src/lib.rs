@@ -223,6 +223,11 @@ pub async fn serve(
     hooks: Hooks,
 ) -> Result<(), Error> {
     let app = router(archive, &config, hooks);
+    // Responses go out in more than one write; without TCP_NODELAY, Nagle's algorithm and
+    // the client's delayed ACK hold each keep-alive response back by tens of milliseconds.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
