@@ -209,7 +209,10 @@ impl AnalysisWriter {
                                 if j > 0 {
                                     buf.push(b'+');
                                 }
-                                buf.extend_from_slice(a.form(sg).as_bytes());
+                                let surface = sg.span.shifted(offset).slice(text);
+                                buf.extend_from_slice(
+                                    segment_display(a.form(sg), surface).as_bytes(),
+                                );
                             }
                         } else {
                             buf.extend_from_slice(t.span.shifted(offset).slice(text).as_bytes());
@@ -321,6 +324,17 @@ impl AnalysisWriter {
                 }
             }
         }
+    }
+}
+
+/// How a segment is shown to a reader: as written, except the article that
+/// «للـ» elides, which is shown restored («ل+ال+مرة»).
+pub fn segment_display<'a>(form: &'a str, surface: &'a str) -> &'a str {
+    if form == "ال" && !surface.starts_with('ا') && !surface.starts_with(['أ', 'إ', 'آ', 'ٱ'])
+    {
+        form
+    } else {
+        surface
     }
 }
 

@@ -28,7 +28,8 @@ impl Default for BatchLimits {
 
 /// Runs `work` over `items` in parallel batches and feeds the results to `sink`
 /// in input order. `size` tells how many bytes an item weighs. The first error
-/// from the input or the sink stops the run and is returned.
+/// from the input or the sink stops the run and is returned; items read before
+/// an input error are still processed and handed to the sink first.
 pub fn run_ordered<T, R, E, I, W, S, Z>(
     items: I,
     limits: BatchLimits,
@@ -54,7 +55,14 @@ where
         Ok(())
     };
     for item in items {
-        let item = item?;
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                // What was read before the error is still processed and written.
+                flush(&mut batch, &mut sink)?;
+                return Err(e);
+            }
+        };
         bytes += size(&item);
         batch.push(item);
         if batch.len() >= limits.max_items || bytes >= limits.max_bytes {
@@ -103,6 +111,20 @@ mod tests {
                 max_items: 1,
                 max_bytes: 1,
             },
+            |_| 1,
+            |x| *x,
+            |x, _| {
+                seen.push(x);
+                Ok(())
+            },
+        );
+        assert_eq!(r, Err("bad"));
+        assert_eq!(seen, [1, 2]);
+        let items = vec![Ok(1), Ok(2), Err("bad"), Ok(4)];
+        let mut seen = Vec::new();
+        let r = run_ordered(
+            items,
+            BatchLimits::default(),
             |_| 1,
             |x| *x,
             |x, _| {

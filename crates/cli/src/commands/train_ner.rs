@@ -1,0 +1,190 @@
+//! `khabar train ner`: trains the entity tagger (word clusters from unlabeled
+//! news, jackknifed and bootstrapped gazetteers, averaged perceptron) and
+//! writes a model file. Deterministic: the same files and seed give the same
+//! bytes.
+
+use anyhow::{Context, Result, bail};
+use khabar::{DocumentReader, InputOptions, Source};
+use khabar_core::{Analysis, TextAnalyzer};
+use khabar_ner::clusters::{ClusterOptions, Corpus, train_clusters};
+use khabar_ner::conll::{LabeledSentence, read_labeled};
+use khabar_ner::model::{self, Manifest};
+use khabar_ner::train::{TrainData, TrainOptions, train};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Flags of `khabar train ner`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Labelled training file (`TOKEN TAG` per line, blank line between sentences).
+    #[arg(long, value_name = "FILE")]
+    train: PathBuf,
+    /// Labelled dev file: scored after training and recorded in the model manifest.
+    #[arg(long, value_name = "FILE")]
+    dev: Option<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Unlabeled news (JSONL with `text`, text files or folders) for word clusters and the
+    /// bootstrap gazetteer. Never pass non-commercial corpora for a model you ship.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    unlabeled: Vec<String>,
+    /// Seed of the shuffles, the cluster projection and the k-means seeding.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Passes of the perceptron over the training data.
+    #[arg(long, default_value_t = TrainOptions::default().epochs)]
+    epochs: usize,
+    /// Share of training tokens trained without their identity features (0 to 1).
+    #[arg(long, default_value_t = TrainOptions::default().identity_dropout)]
+    identity_dropout: f64,
+    /// Do not build the bootstrap gazetteer (train one stage only).
+    #[arg(long)]
+    no_bootstrap: bool,
+    /// Words that get a cluster (the most frequent ones).
+    #[arg(long, default_value_t = ClusterOptions::default().vocab)]
+    cluster_vocab: usize,
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
+fn read_conll(path: &Path) -> Result<(Vec<LabeledSentence>, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: invalid UTF-8 at byte offset {}",
+            path.display(),
+            e.valid_up_to()
+        )
+    })?;
+    let sents = read_labeled(text).with_context(|| format!("reading {}", path.display()))?;
+    if sents.is_empty() {
+        bail!("{}: no labelled sentences", path.display());
+    }
+    Ok((sents, bytes))
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let t0 = Instant::now();
+    let (train_sents, train_bytes) = read_conll(&args.train)?;
+    let dev = match &args.dev {
+        Some(p) => Some(read_conll(p)?.0),
+        None => None,
+    };
+    // A dev file inside the training data gives a training-set score, not a held-out one: say so.
+    let dev_in_train = dev.as_ref().is_some_and(|d| {
+        let train_set: std::collections::HashSet<&Vec<String>> =
+            train_sents.iter().map(|s| &s.tokens).collect();
+        let inside = d.iter().filter(|s| train_set.contains(&s.tokens)).count();
+        inside * 2 > d.len()
+    });
+    if dev_in_train {
+        eprintln!(
+            "khabar: note: most dev sentences are also in the training data; the dev score below is not a held-out score"
+        );
+    }
+    let mut manifest = Manifest {
+        train_data_hash: hash_hex(&train_bytes),
+        train_data: file_name(&args.train),
+        license: "CC BY-SA 4.0 (trained on ANERcorp, CAMeL Lab split; code MIT OR Apache-2.0)"
+            .into(),
+        dev_data: match args.dev.as_deref() {
+            Some(p) if dev_in_train => {
+                format!("{} (inside the training data: not held-out)", file_name(p))
+            }
+            Some(p) => file_name(p),
+            None => String::new(),
+        },
+        created_by: format!("khabar {}", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    };
+    let mut corpus = None;
+    let mut lexicon = Default::default();
+    if !args.unlabeled.is_empty() {
+        if args
+            .unlabeled
+            .iter()
+            .any(|p| p.to_lowercase().contains("saudinewsnet"))
+        {
+            eprintln!(
+                "khabar: warning: saudinewsnet is CC BY-NC-SA (non-commercial); a model trained on it must not be shipped"
+            );
+            manifest
+                .license
+                .push_str("; NOT FOR DISTRIBUTION: uses non-commercial data");
+        }
+        let sources: Vec<Source> = args.unlabeled.iter().map(|p| Source::parse(p)).collect();
+        let reader = DocumentReader::new(&sources, InputOptions::default())?;
+        let analyzer = TextAnalyzer::default_analyzer();
+        let mut analysis = Analysis::default();
+        let mut c = Corpus::default();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut docs = 0usize;
+        for doc in reader {
+            let doc = doc?;
+            hasher.update(doc.text.as_bytes());
+            hasher.update(b"\n");
+            c.add_text(&analyzer, &doc.text, &mut analysis);
+            docs += 1;
+        }
+        eprintln!(
+            "khabar: unlabeled corpus: {docs} documents, {} tokens, {} distinct forms ({:.1}s)",
+            c.n_tokens(),
+            c.forms.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        manifest.unlabeled_data_hash = format!("{:016x}", hasher.digest());
+        manifest.unlabeled_data = args.unlabeled.join(" ");
+        let opt = ClusterOptions {
+            vocab: args.cluster_vocab,
+            seed: args.seed,
+            ..Default::default()
+        };
+        lexicon = train_clusters(&c, &opt);
+        eprintln!(
+            "khabar: word clusters: {} words in the lexicon ({:.1}s)",
+            lexicon.words.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        corpus = Some(c);
+    }
+    let opt = TrainOptions {
+        epochs: args.epochs,
+        seed: args.seed,
+        bootstrap: !args.no_bootstrap,
+        identity_dropout: args.identity_dropout,
+        ..Default::default()
+    };
+    let data = TrainData {
+        train: &train_sents,
+        dev: dev.as_deref(),
+        lexicon,
+        corpus: corpus.as_ref(),
+        manifest,
+    };
+    let (manifest, payload) = train(data, &opt, &mut |line| {
+        eprintln!("khabar: {line} ({:.1}s)", t0.elapsed().as_secs_f64())
+    });
+    let bytes = model::to_bytes(&manifest, &payload)?;
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "khabar: wrote {} ({} bytes, {:.1} MB) in {:.1}s",
+        args.out.display(),
+        bytes.len(),
+        bytes.len() as f64 / 1e6,
+        t0.elapsed().as_secs_f64()
+    );
+    if !manifest.dev_scores.is_empty() {
+        println!("dev scores ({}):", manifest.dev_data);
+        super::eval_ner::print_scores(&mut std::io::stdout().lock(), &manifest.dev_scores)?;
+    }
+    Ok(())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}

@@ -1,0 +1,366 @@
+//! Word clusters learned from unlabeled news, deterministically.
+//!
+//! Brown clustering proper is O(V·C²) and takes hours on 2 cores; this is a
+//! distributional stand-in that gives the same kind of feature (a hierarchy
+//! of word classes) in seconds:
+//!
+//! 1. Count each frequent word's left and right neighbours among the most
+//!    frequent context words (plus "other").
+//! 2. Weight by positive PMI and project to a few dense dimensions with a
+//!    seeded random ±1 projection; normalize to unit length.
+//! 3. Spherical k-means, three levels deep (`16 × 8 × 8` leaves by default):
+//!    the path `top.mid.leaf` is the cluster, and each prefix is a feature.
+//!
+//! Every step is deterministic: vocabulary order is (count desc, form asc),
+//! the projection and the k-means++ seeding come from a seeded SplitMix64,
+//! and the parallel assignment step only computes per-word results.
+
+use crate::lexicon::{LexWord, LexiconData, NO_CLUSTER};
+use crate::perceptron::SplitMix64;
+use khabar_core::{Analysis, TextAnalyzer};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Sentence break in [`Corpus::ids`].
+pub const BREAK: u32 = u32::MAX;
+
+/// An unlabeled corpus as interned, search-normalized tokens.
+#[derive(Clone, Debug, Default)]
+pub struct Corpus {
+    /// Distinct forms, in order of first occurrence.
+    pub forms: Vec<String>,
+    /// Occurrences per form.
+    pub counts: Vec<u32>,
+    /// The token stream; [`BREAK`] between sentences.
+    pub ids: Vec<u32>,
+    index: HashMap<String, u32>,
+}
+
+impl Corpus {
+    /// Adds one text (analyzed with the text core; sentences from its splitter).
+    pub fn add_text(&mut self, analyzer: &TextAnalyzer, text: &str, analysis: &mut Analysis) {
+        for r in khabar_core::chunk::chunk_ranges(text, crate::CHUNK_BYTES) {
+            if analyzer.analyze_into(&text[r], analysis).is_err() {
+                continue;
+            }
+            for s in &analysis.sentences {
+                for t in analysis.tokens_of(s) {
+                    let n = analysis.norm(t);
+                    let id = match self.index.get(n) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.forms.len() as u32;
+                            self.forms.push(n.to_string());
+                            self.counts.push(0);
+                            self.index.insert(n.to_string(), id);
+                            id
+                        }
+                    };
+                    self.counts[id as usize] += 1;
+                    self.ids.push(id);
+                }
+                self.ids.push(BREAK);
+            }
+        }
+    }
+
+    /// Number of tokens.
+    pub fn n_tokens(&self) -> usize {
+        self.ids.len() - self.ids.iter().filter(|&&i| i == BREAK).count()
+    }
+
+    /// The sentences, as slices of ids.
+    pub fn sentences(&self) -> impl Iterator<Item = &[u32]> {
+        self.ids.split(|&i| i == BREAK).filter(|s| !s.is_empty())
+    }
+}
+
+/// Settings of [`train_clusters`].
+#[derive(Clone, Debug)]
+pub struct ClusterOptions {
+    /// How many of the most frequent words get a cluster.
+    pub vocab: usize,
+    /// Minimum count to be clustered or kept in the lexicon.
+    pub min_count: u32,
+    /// How many of the most frequent words serve as context features.
+    pub contexts: usize,
+    /// Dimensions of the random projection.
+    pub dims: usize,
+    /// Branching at each level of the hierarchy.
+    pub branching: [usize; 3],
+    /// k-means iterations per level.
+    pub iterations: usize,
+    /// Seed of the projection and the k-means++ seeding.
+    pub seed: u64,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            vocab: 60_000,
+            min_count: 3,
+            contexts: 1000,
+            dims: 128,
+            branching: [16, 8, 8],
+            iterations: 12,
+            seed: 1,
+        }
+    }
+}
+
+/// Learns clusters and returns the lexicon (every word with at least
+/// `min_count` occurrences, with its count; the `vocab` most frequent with a cluster).
+pub fn train_clusters(corpus: &Corpus, opt: &ClusterOptions) -> LexiconData {
+    let mut order: Vec<u32> = (0..corpus.forms.len() as u32)
+        .filter(|&i| corpus.counts[i as usize] >= opt.min_count)
+        .collect();
+    order.sort_by(|&a, &b| {
+        corpus.counts[b as usize]
+            .cmp(&corpus.counts[a as usize])
+            .then_with(|| corpus.forms[a as usize].cmp(&corpus.forms[b as usize]))
+    });
+    let nv = order.len().min(opt.vocab);
+    let nc = order.len().min(opt.contexts);
+    let mut vrow = vec![u32::MAX; corpus.forms.len()];
+    for (r, &id) in order[..nv].iter().enumerate() {
+        vrow[id as usize] = r as u32;
+    }
+    let mut ccol = vec![nc as u32; corpus.forms.len()];
+    for (c, &id) in order[..nc].iter().enumerate() {
+        ccol[id as usize] = c as u32;
+    }
+    // Left contexts are columns 0..=nc, right contexts nc+1..=2nc+1; BREAK is "other".
+    let width = 2 * (nc + 1);
+    let mut counts: Vec<HashMap<u32, u32>> = vec![HashMap::new(); nv];
+    let ids = &corpus.ids;
+    for (k, &id) in ids.iter().enumerate() {
+        if id == BREAK {
+            continue;
+        }
+        let r = vrow[id as usize];
+        if r == u32::MAX {
+            continue;
+        }
+        let left = if k > 0 && ids[k - 1] != BREAK {
+            ccol[ids[k - 1] as usize]
+        } else {
+            nc as u32
+        };
+        let right = if k + 1 < ids.len() && ids[k + 1] != BREAK {
+            ccol[ids[k + 1] as usize]
+        } else {
+            nc as u32
+        };
+        *counts[r as usize].entry(left).or_default() += 1;
+        *counts[r as usize].entry(nc as u32 + 1 + right).or_default() += 1;
+    }
+    // Column totals for PMI.
+    let mut col = vec![0f64; width];
+    let mut total = 0f64;
+    for m in &counts {
+        for (&c, &v) in m {
+            col[c as usize] += v as f64;
+            total += v as f64;
+        }
+    }
+    // Random ±1 projection, one row per context column.
+    let mut rng = SplitMix64::new(opt.seed);
+    let d = opt.dims;
+    let proj: Vec<f32> = (0..width * d)
+        .map(|_| if rng.next_u64() & 1 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    let vectors: Vec<Vec<f32>> = counts
+        .par_iter()
+        .map(|m| {
+            let row_total: f64 = m.values().map(|&v| v as f64).sum();
+            let mut cells: Vec<(u32, u32)> = m.iter().map(|(&c, &v)| (c, v)).collect();
+            cells.sort_unstable();
+            let mut v = vec![0f32; d];
+            for (c, n) in cells {
+                let pmi = ((n as f64 * total) / (row_total * col[c as usize])).ln();
+                if pmi > 0.0 {
+                    let p = &proj[c as usize * d..(c as usize + 1) * d];
+                    for (x, s) in v.iter_mut().zip(p) {
+                        *x += pmi as f32 * s;
+                    }
+                }
+            }
+            normalize(&mut v);
+            v
+        })
+        .collect();
+    // Hierarchical spherical k-means.
+    let mut path = vec![0u32; nv];
+    let all: Vec<usize> = (0..nv).collect();
+    let mut groups: Vec<(Vec<usize>, u32)> = vec![(all, 0)];
+    for (level, &k) in opt.branching.iter().enumerate() {
+        let mut next = Vec::new();
+        for (members, prefix) in groups {
+            let assign = kmeans(
+                &vectors,
+                &members,
+                k,
+                opt.iterations,
+                opt.seed ^ prefix as u64 ^ (level as u64) << 40,
+            );
+            let mut parts: Vec<Vec<usize>> = vec![Vec::new(); k];
+            for (&m, &a) in members.iter().zip(&assign) {
+                parts[a].push(m);
+            }
+            for (a, part) in parts.into_iter().enumerate() {
+                let p = (prefix << 8) | a as u32;
+                for &m in &part {
+                    path[m] = p;
+                }
+                if !part.is_empty() {
+                    next.push((part, p));
+                }
+            }
+        }
+        groups = next;
+    }
+    let mut words: Vec<LexWord> = order
+        .iter()
+        .enumerate()
+        .map(|(r, &id)| LexWord {
+            form: corpus.forms[id as usize].clone(),
+            count: corpus.counts[id as usize],
+            cluster: if r < nv { path[r] } else { NO_CLUSTER },
+        })
+        .collect();
+    words.sort_by(|a, b| a.form.cmp(&b.form));
+    LexiconData { words }
+}
+
+fn normalize(v: &mut [f32]) {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 0.0 {
+        for x in v.iter_mut() {
+            *x /= n;
+        }
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Spherical k-means over `members` (indices into `vectors`); returns the cluster of each member.
+fn kmeans(
+    vectors: &[Vec<f32>],
+    members: &[usize],
+    k: usize,
+    iterations: usize,
+    seed: u64,
+) -> Vec<usize> {
+    let n = members.len();
+    if n <= k {
+        return (0..n).collect();
+    }
+    let d = vectors[members[0]].len();
+    // k-means++ seeding (deterministic).
+    let mut rng = SplitMix64::new(seed);
+    let mut centers: Vec<Vec<f32>> = vec![vectors[members[rng.below(n)]].clone()];
+    let mut best = vec![f32::INFINITY; n];
+    while centers.len() < k {
+        let c = centers.last().cloned().unwrap_or_default();
+        let mut sum = 0f64;
+        for (i, &m) in members.iter().enumerate() {
+            let dist = (1.0 - dot(&vectors[m], &c)).max(0.0);
+            if dist < best[i] {
+                best[i] = dist;
+            }
+            sum += best[i] as f64;
+        }
+        let pick = if sum <= 0.0 {
+            rng.below(n)
+        } else {
+            let target = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * sum;
+            let mut acc = 0f64;
+            let mut p = n - 1;
+            for (i, &b) in best.iter().enumerate() {
+                acc += b as f64;
+                if acc >= target {
+                    p = i;
+                    break;
+                }
+            }
+            p
+        };
+        centers.push(vectors[members[pick]].clone());
+    }
+    let mut assign = vec![0usize; n];
+    for _ in 0..iterations {
+        let new: Vec<usize> = members
+            .par_iter()
+            .map(|&m| {
+                let mut bi = 0;
+                let mut bv = f32::NEG_INFINITY;
+                for (j, c) in centers.iter().enumerate() {
+                    let v = dot(&vectors[m], c);
+                    if v > bv {
+                        bv = v;
+                        bi = j;
+                    }
+                }
+                bi
+            })
+            .collect();
+        let changed = new != assign;
+        assign = new;
+        let mut sums = vec![vec![0f32; d]; k];
+        let mut sizes = vec![0usize; k];
+        for (&m, &a) in members.iter().zip(&assign) {
+            sizes[a] += 1;
+            for (s, x) in sums[a].iter_mut().zip(&vectors[m]) {
+                *s += x;
+            }
+        }
+        for (j, s) in sums.into_iter().enumerate() {
+            if sizes[j] > 0 {
+                let mut s = s;
+                normalize(&mut s);
+                centers[j] = s;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    assign
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clusters_are_deterministic_and_group_alike_words() {
+        let analyzer = TextAnalyzer::default_analyzer();
+        let mut a = Analysis::default();
+        let mut c = Corpus::default();
+        let cities = ["حلب", "دمشق", "حمص", "طرطوس"];
+        let people = ["بوتين", "ترامب", "ماكرون", "اردوغان"];
+        for i in 0..200 {
+            let city = cities[i % 4];
+            let p = people[(i / 4) % 4];
+            c.add_text(
+                &analyzer,
+                &format!("قال الرئيس {p} في مدينة {city} اليوم."),
+                &mut a,
+            );
+        }
+        assert_eq!(c.n_tokens(), 200 * 8);
+        let opt = ClusterOptions {
+            branching: [2, 2, 2],
+            dims: 32,
+            ..Default::default()
+        };
+        let lx1 = train_clusters(&c, &opt);
+        let lx2 = train_clusters(&c, &opt);
+        assert_eq!(lx1, lx2);
+        let cl = |w: &str| lx1.words.iter().find(|x| x.form == w).unwrap().cluster;
+        assert_eq!(cl("حلب") >> 16, cl("دمشق") >> 16);
+        assert_ne!(cl("حلب") >> 8, cl("بوتين") >> 8);
+    }
+}

@@ -1,0 +1,460 @@
+//! The learner: a first-order averaged structured perceptron (Collins 2002)
+//! with constrained Viterbi decoding.
+//!
+//! Why not a CRF: the perceptron trains in seconds on 2 cores, is exactly
+//! reproducible (integer-valued updates, a seeded shuffle), and decodes with
+//! the same Viterbi a CRF would use. Scores are turned into per-tag marginals
+//! with forward–backward only to report a confidence per entity.
+
+use crate::tags::{N_TAGS, Tag};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hasher for keys that are already uniform 64-bit hashes: passes them through.
+#[derive(Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by feature hashes.
+pub type FeatureMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// Transition scores: row `prev` (`N_TAGS` = sentence start), column `cur`.
+pub type Transitions = [[f32; N_TAGS]; N_TAGS + 1];
+
+/// The serialized weights: features sorted by hash.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WeightsData {
+    /// Feature hashes, sorted ascending.
+    pub features: Vec<u64>,
+    /// `features.len() * N_TAGS` emission weights, row per feature.
+    pub emission: Vec<f32>,
+    /// `(N_TAGS + 1) * N_TAGS` transition weights.
+    pub transition: Vec<f32>,
+}
+
+/// Run-time weights.
+#[derive(Clone, Debug)]
+pub struct Weights {
+    index: FeatureMap<u32>,
+    emission: Vec<f32>,
+    transition: Transitions,
+}
+
+const NEG: f32 = -1.0e30;
+
+impl Weights {
+    /// Builds the run-time tables; `None` if the arrays do not fit together.
+    pub fn new(data: &WeightsData) -> Option<Weights> {
+        if data.emission.len() != data.features.len() * N_TAGS
+            || data.transition.len() != (N_TAGS + 1) * N_TAGS
+        {
+            return None;
+        }
+        let mut index = FeatureMap::default();
+        index.reserve(data.features.len());
+        for (i, &f) in data.features.iter().enumerate() {
+            index.insert(f, i as u32);
+        }
+        let mut transition = [[0.0; N_TAGS]; N_TAGS + 1];
+        for (p, row) in transition.iter_mut().enumerate() {
+            row.copy_from_slice(&data.transition[p * N_TAGS..(p + 1) * N_TAGS]);
+        }
+        Some(Weights {
+            index,
+            emission: data.emission.clone(),
+            transition,
+        })
+    }
+
+    /// Number of features with weights.
+    pub fn n_features(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Adds the emission scores of `features` to `out` (one per tag).
+    #[inline]
+    pub fn score(&self, features: &[u64], out: &mut [f32; N_TAGS]) {
+        *out = [0.0; N_TAGS];
+        for f in features {
+            if let Some(&r) = self.index.get(f) {
+                let row = &self.emission[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += *w;
+                }
+            }
+        }
+    }
+
+    /// The transition table.
+    pub fn transitions(&self) -> &Transitions {
+        &self.transition
+    }
+}
+
+/// Masks impossible transitions (`I-X` not after `B-X`/`I-X`) with a large negative score.
+pub fn constrained(t: &Transitions) -> Transitions {
+    let mut c = *t;
+    for (p, row) in c.iter_mut().enumerate() {
+        let prev = if p == N_TAGS {
+            None
+        } else {
+            Some(Tag(p as u8))
+        };
+        for (y, v) in row.iter_mut().enumerate() {
+            if !Tag(y as u8).may_follow(prev) {
+                *v = NEG;
+            }
+        }
+    }
+    c
+}
+
+/// Best tag sequence for emission scores `em` (`n * N_TAGS`) under transitions `tr`
+/// (already [`constrained`]). Ties go to the lower tag index, so decoding is deterministic.
+pub fn viterbi(em: &[[f32; N_TAGS]], tr: &Transitions, out: &mut Vec<Tag>) {
+    out.clear();
+    let n = em.len();
+    if n == 0 {
+        return;
+    }
+    let mut delta = vec![[0f32; N_TAGS]; n];
+    let mut back = vec![[0u8; N_TAGS]; n];
+    for y in 0..N_TAGS {
+        delta[0][y] = tr[N_TAGS][y] + em[0][y];
+    }
+    for i in 1..n {
+        for y in 0..N_TAGS {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u8;
+            for p in 0..N_TAGS {
+                let v = delta[i - 1][p] + tr[p][y];
+                if v > best {
+                    best = v;
+                    arg = p as u8;
+                }
+            }
+            delta[i][y] = best + em[i][y];
+            back[i][y] = arg;
+        }
+    }
+    let mut y = 0usize;
+    let mut best = f32::NEG_INFINITY;
+    for (k, &v) in delta[n - 1].iter().enumerate() {
+        if v > best {
+            best = v;
+            y = k;
+        }
+    }
+    out.resize(n, Tag::O);
+    for i in (0..n).rev() {
+        out[i] = Tag(y as u8);
+        y = back[i][y] as usize;
+    }
+}
+
+/// Per-token marginal probability of each tag, treating scores as log-potentials
+/// (forward–backward in log space). Used only as a confidence.
+pub fn marginals(em: &[[f32; N_TAGS]], tr: &Transitions) -> Vec<[f32; N_TAGS]> {
+    let n = em.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    fn lse(xs: impl Iterator<Item = f32>) -> f32 {
+        let v: Vec<f32> = xs.collect();
+        let m = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        if m == f32::NEG_INFINITY || m <= NEG / 2.0 {
+            return NEG;
+        }
+        m + v.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
+    }
+    let mut alpha = vec![[0f32; N_TAGS]; n];
+    let mut beta = vec![[0f32; N_TAGS]; n];
+    for y in 0..N_TAGS {
+        alpha[0][y] = tr[N_TAGS][y] + em[0][y];
+    }
+    for i in 1..n {
+        for y in 0..N_TAGS {
+            alpha[i][y] = lse((0..N_TAGS).map(|p| alpha[i - 1][p] + tr[p][y])) + em[i][y];
+        }
+    }
+    for i in (0..n - 1).rev() {
+        for y in 0..N_TAGS {
+            beta[i][y] = lse((0..N_TAGS).map(|z| tr[y][z] + em[i + 1][z] + beta[i + 1][z]));
+        }
+    }
+    let z = lse(alpha[n - 1].iter().copied());
+    (0..n)
+        .map(|i| {
+            let mut m = [0f32; N_TAGS];
+            for y in 0..N_TAGS {
+                let v = alpha[i][y] + beta[i][y] - z;
+                m[y] = if v <= NEG / 2.0 { 0.0 } else { v.exp() };
+            }
+            m
+        })
+        .collect()
+}
+
+/// A deterministic pseudo-random generator (SplitMix64) for shuffling.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> SplitMix64 {
+        SplitMix64(seed)
+    }
+
+    /// The next value.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
+    }
+
+    /// Fisher–Yates shuffle.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+/// One training sentence with interned features.
+pub struct TrainSentence {
+    /// Dense feature ids per token (`offsets` as in [`SentenceFeatures`](crate::features::SentenceFeatures)).
+    pub feats: Vec<u32>,
+    /// Start of each token's features, plus the end.
+    pub offsets: Vec<u32>,
+    /// Gold tags (strict IOB2).
+    pub gold: Vec<Tag>,
+}
+
+/// Averaged-perceptron training state over dense feature ids.
+pub struct Trainer {
+    n_features: usize,
+    w: Vec<f64>,
+    acc: Vec<f64>,
+    tw: Vec<f64>,
+    tacc: Vec<f64>,
+    step: f64,
+}
+
+impl Trainer {
+    /// A trainer for `n_features` dense features.
+    pub fn new(n_features: usize) -> Trainer {
+        Trainer {
+            n_features,
+            w: vec![0.0; n_features * N_TAGS],
+            acc: vec![0.0; n_features * N_TAGS],
+            tw: vec![0.0; (N_TAGS + 1) * N_TAGS],
+            tacc: vec![0.0; (N_TAGS + 1) * N_TAGS],
+            step: 1.0,
+        }
+    }
+
+    fn decode(
+        &self,
+        s: &TrainSentence,
+        tr: &Transitions,
+        em: &mut Vec<[f32; N_TAGS]>,
+        out: &mut Vec<Tag>,
+    ) {
+        let n = s.gold.len();
+        em.clear();
+        em.resize(n, [0.0; N_TAGS]);
+        for (i, e) in em.iter_mut().enumerate() {
+            for &f in &s.feats[s.offsets[i] as usize..s.offsets[i + 1] as usize] {
+                let row = &self.w[f as usize * N_TAGS..(f as usize + 1) * N_TAGS];
+                for (o, w) in e.iter_mut().zip(row) {
+                    *o += *w as f32;
+                }
+            }
+        }
+        viterbi(em, tr, out);
+    }
+
+    fn current_transitions(&self) -> Transitions {
+        let mut t = [[0f32; N_TAGS]; N_TAGS + 1];
+        for (p, row) in t.iter_mut().enumerate() {
+            for (y, v) in row.iter_mut().enumerate() {
+                *v = self.tw[p * N_TAGS + y] as f32;
+            }
+        }
+        constrained(&t)
+    }
+
+    /// One pass over `data` in the given order; returns the number of sentences with an error.
+    pub fn epoch(&mut self, data: &[TrainSentence], order: &[usize]) -> usize {
+        let mut em = Vec::new();
+        let mut pred = Vec::new();
+        let mut errors = 0;
+        for &k in order {
+            let s = &data[k];
+            let tr = self.current_transitions();
+            self.decode(s, &tr, &mut em, &mut pred);
+            if pred != s.gold {
+                errors += 1;
+                let c = self.step;
+                for i in 0..s.gold.len() {
+                    let (g, p) = (s.gold[i].index(), pred[i].index());
+                    if g != p {
+                        for &f in &s.feats[s.offsets[i] as usize..s.offsets[i + 1] as usize] {
+                            let base = f as usize * N_TAGS;
+                            self.w[base + g] += 1.0;
+                            self.acc[base + g] += c;
+                            self.w[base + p] -= 1.0;
+                            self.acc[base + p] -= c;
+                        }
+                    }
+                    let gp = if i == 0 {
+                        N_TAGS
+                    } else {
+                        s.gold[i - 1].index()
+                    };
+                    let pp = if i == 0 { N_TAGS } else { pred[i - 1].index() };
+                    if (gp, g) != (pp, p) {
+                        self.tw[gp * N_TAGS + g] += 1.0;
+                        self.tacc[gp * N_TAGS + g] += c;
+                        self.tw[pp * N_TAGS + p] -= 1.0;
+                        self.tacc[pp * N_TAGS + p] -= c;
+                    }
+                }
+            }
+            self.step += 1.0;
+        }
+        errors
+    }
+
+    /// The averaged weights (`w - acc / step`), for dense feature ids.
+    pub fn averaged(&self) -> (Vec<f32>, Vec<f32>) {
+        let avg = |w: &[f64], a: &[f64]| -> Vec<f32> {
+            w.iter()
+                .zip(a)
+                .map(|(w, a)| (w - a / self.step) as f32)
+                .collect()
+        };
+        (avg(&self.w, &self.acc), avg(&self.tw, &self.tacc))
+    }
+
+    /// Number of dense features.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+}
+
+/// Packs averaged dense weights into [`WeightsData`], keyed by hash and sorted,
+/// dropping features whose weights are all (near) zero.
+pub fn pack(hashes: &[u64], emission: &[f32], transition: &[f32]) -> WeightsData {
+    let mut rows: Vec<(u64, usize)> = hashes
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| {
+            emission[i * N_TAGS..(i + 1) * N_TAGS]
+                .iter()
+                .any(|w| w.abs() > 1e-4)
+        })
+        .map(|(i, &h)| (h, i))
+        .collect();
+    rows.sort_unstable();
+    let mut data = WeightsData {
+        features: Vec::with_capacity(rows.len()),
+        emission: Vec::with_capacity(rows.len() * N_TAGS),
+        transition: transition.to_vec(),
+    };
+    for (h, i) in rows {
+        data.features.push(h);
+        data.emission
+            .extend_from_slice(&emission[i * N_TAGS..(i + 1) * N_TAGS]);
+    }
+    data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viterbi_respects_constraints() {
+        // Emissions prefer I-PERS at the start, which is not allowed.
+        let mut em = vec![[0f32; N_TAGS]; 2];
+        em[0][Tag::parse("I-PERS").unwrap().index()] = 5.0;
+        em[0][Tag::parse("B-PERS").unwrap().index()] = 1.0;
+        em[1][0] = 1.0;
+        let tr = constrained(&[[0.0; N_TAGS]; N_TAGS + 1]);
+        let mut out = Vec::new();
+        viterbi(&em, &tr, &mut out);
+        assert_eq!(out[0].as_str(), "B-PERS");
+        assert_eq!(out[1], Tag::O);
+        let m = marginals(&em, &tr);
+        for row in &m {
+            let s: f32 = row.iter().sum();
+            assert!((s - 1.0).abs() < 1e-3);
+        }
+        assert!(m[0][Tag::parse("I-PERS").unwrap().index()] < 1e-6);
+    }
+
+    #[test]
+    fn perceptron_learns_a_toy_language() {
+        // Feature 0 = "capital", 1 = "other"; tags B-LOC for capitals.
+        let b = Tag::parse("B-LOC").unwrap();
+        let data: Vec<TrainSentence> = (0..20)
+            .map(|k| TrainSentence {
+                feats: vec![(k % 2) as u32, 1 - (k % 2) as u32],
+                offsets: vec![0, 1, 2],
+                gold: if k % 2 == 0 {
+                    vec![b, Tag::O]
+                } else {
+                    vec![Tag::O, b]
+                },
+            })
+            .collect();
+        let mut t = Trainer::new(2);
+        let order: Vec<usize> = (0..data.len()).collect();
+        for _ in 0..3 {
+            t.epoch(&data, &order);
+        }
+        assert_eq!(t.epoch(&data, &order), 0);
+        let (em, tr) = t.averaged();
+        let packed = pack(&[11, 7], &em, &tr);
+        assert_eq!(packed.features, vec![7, 11]);
+        let w = Weights::new(&packed).unwrap();
+        let mut s = [0f32; N_TAGS];
+        w.score(&[11], &mut s);
+        assert!(s[b.index()] > s[0]);
+    }
+
+    #[test]
+    fn shuffle_is_seeded() {
+        let mut a: Vec<u32> = (0..50).collect();
+        let mut b = a.clone();
+        SplitMix64::new(7).shuffle(&mut a);
+        SplitMix64::new(7).shuffle(&mut b);
+        assert_eq!(a, b);
+        let mut c: Vec<u32> = (0..50).collect();
+        SplitMix64::new(8).shuffle(&mut c);
+        assert_ne!(a, c);
+    }
+}
