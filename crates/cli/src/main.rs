@@ -46,6 +46,14 @@ enum Command {
     Digest(commands::digest::Args),
     /// Extractive summary of each document (`--sentences N` or `--words N`).
     Summarize(commands::summarize::Args),
+    /// Documents into the archive (store + search index); idempotent, crash-safe.
+    Ingest(commands::ingest::Args),
+    /// Search the archive in any spelling: words, "phrases", -exclusions, filters.
+    Search(commands::search::Args),
+    /// A document or a story from the archive, the story list, or archive stats.
+    Show(commands::show::Args),
+    /// Serve the archive: JSON API and a right-to-left page for readers.
+    Serve(commands::serve::Args),
 }
 
 #[derive(Subcommand)]
@@ -74,6 +82,9 @@ enum Eval {
     /// Extractive summaries on EASC: ROUGE-1/2 of khabar, lead-k and summaries from other
     /// systems, at each reference's word budget.
     Summary(commands::eval_summary::Args),
+    /// Known-item search recall under spelling variation: khabar vs tantivy's default
+    /// tokenizer vs SQLite FTS5.
+    Search(commands::search::EvalArgs),
 }
 
 fn main() {
@@ -96,6 +107,11 @@ fn main() {
         Command::Bench(b) => commands::bench::run(b),
         Command::Digest(a) => commands::digest::run(a),
         Command::Summarize(a) => commands::summarize::run(a),
+        Command::Ingest(a) => commands::ingest::run(a),
+        Command::Search(a) => commands::search::run(a),
+        Command::Show(a) => commands::show::run(a),
+        Command::Serve(a) => commands::serve::run(a),
+        Command::Eval(Eval::Search(a)) => commands::search::run_eval_search(a),
     };
     if let Err(e) = result {
         if common::is_broken_pipe(&e) {

@@ -3,9 +3,6 @@
 
 use crate::common::{InputArgs, report_input, stdout};
 use anyhow::{Context, Result, bail};
-use khabar_core::Analysis;
-use khabar_ner::Recognizer;
-use khabar_story::Mention;
 use khabar_story::digest::{
     Digest, DigestDocument, DigestOptions, EntityTagger, NoEntities, Units, build_digest,
 };
@@ -39,25 +36,6 @@ pub struct Args {
     no_entities: bool,
 }
 
-/// The embedded named-entity tagger as the digest's entity source.
-struct NerTagger(&'static Recognizer);
-
-impl EntityTagger for NerTagger {
-    fn tag(&self, text: &str, _analysis: &Analysis) -> Vec<Mention> {
-        // The tagger analyses long texts in pieces and links partial names within the text.
-        self.0
-            .recognize_text(text)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| Mention {
-                span: e.span,
-                label: e.ty.as_str().to_string(),
-                key: e.key,
-            })
-            .collect()
-    }
-}
-
 pub fn run(args: Args) -> Result<()> {
     let (mut reader, pb) = args.input.open()?;
     let mut docs = Vec::new();
@@ -78,9 +56,7 @@ pub fn run(args: Args) -> Result<()> {
             Box::new(Gazetteer::parse(&text).with_context(|| format!("in {}", path.display()))?)
         }
         None if args.no_entities => Box::new(NoEntities),
-        None => Box::new(NerTagger(
-            Recognizer::embedded().map_err(|e| anyhow::anyhow!("embedded NER model: {e}"))?,
-        )),
+        None => Box::new(khabar::Engine::new(khabar::EngineOptions::default())?),
     };
     let inputs: Vec<DigestDocument> = docs
         .iter()
