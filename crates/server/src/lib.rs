@@ -34,7 +34,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use khabar_search::Archive;
-use khabar_search::hooks::{Annotator, NoAnnotations, StoryAssigner, TermOverlapStories};
+use khabar_search::hooks::{Annotator, NoAnnotations, StoryAssigner};
+use khabar_search::stories::ClusterStories;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -83,11 +84,11 @@ pub struct Hooks {
 }
 
 impl Default for Hooks {
-    /// No annotations (until the NER and quote engines are wired) and the placeholder story assigner.
+    /// No annotations (no model to load) and the story clustering of `khabar ingest`.
     fn default() -> Self {
         Hooks {
             annotator: Box::new(NoAnnotations),
-            assigner: Box::new(TermOverlapStories::new()),
+            assigner: Box::new(ClusterStories::new()),
         }
     }
 }

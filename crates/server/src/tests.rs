@@ -38,6 +38,8 @@ fn annotate(doc: &Document, _a: &khabar_core::Analysis) -> Annotations {
             speaker,
             speaker_key: speaker.map(|_| "بشار_الاسد".to_string()),
             cue: None,
+            direct: true,
+            channel: None,
         });
     }
     ann
@@ -53,8 +55,9 @@ impl khabar_search::hooks::StoryAssigner for FixedStories {
 
     fn assign(
         &mut self,
+        _store: &dyn khabar_store::Store,
         batch: &[khabar_search::hooks::AssignInput<'_>],
-    ) -> Vec<khabar_store::StoryUpdate> {
+    ) -> Result<khabar_search::hooks::StoryChanges, khabar_store::Error> {
         let (mut one, mut two) = (Vec::new(), Vec::new());
         for i in batch {
             if i.doc.id.starts_with('a') {
@@ -63,10 +66,10 @@ impl khabar_search::hooks::StoryAssigner for FixedStories {
                 two.push(i.doc.id.clone())
             }
         }
-        vec![
+        let updates = vec![
             khabar_store::StoryUpdate {
                 id: 1,
-                title: "الأسد وإعادة الإعمار".into(),
+                title: Some("الأسد وإعادة الإعمار".into()),
                 add_members: one,
                 lines: Some(vec![khabar_store::StoryLine {
                     text: "<i>الأسد</i> يعد بإعادة الإعمار.".into(),
@@ -80,12 +83,16 @@ impl khabar_search::hooks::StoryAssigner for FixedStories {
             },
             khabar_store::StoryUpdate {
                 id: 2,
-                title: "<script>alert('story')</script>".into(),
+                title: Some("<script>alert('story')</script>".into()),
                 add_members: two,
                 lines: None,
                 state: None,
             },
-        ]
+        ];
+        Ok(khabar_search::hooks::StoryChanges {
+            updates,
+            journal: Vec::new(),
+        })
     }
 }
 
