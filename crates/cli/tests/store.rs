@@ -235,6 +235,76 @@ fn show_documents_stories_and_the_story_list() {
     );
     let e = fails(&["show", "--store", s, "no-such-doc"]);
     assert!(e.contains("khabar show --stories"), "{e}");
+
+    // `khabar stories --store` lists the same stories, in the same words.
+    assert_eq!(ok(&["stories", "--store", s]), list);
+    assert_eq!(
+        ok(&["stories", "--store", s, "--format", "json", "--limit", "5"]),
+        ok(&[
+            "show",
+            "--stories",
+            "--store",
+            s,
+            "--format",
+            "json",
+            "--limit",
+            "5"
+        ])
+    );
+    let jsonl = ok(&["stories", "--store", s, "--format", "jsonl"]);
+    assert_eq!(jsonl.lines().count(), list.lines().count());
+    let e = fails(&["stories", "--store", s, corpus().to_str().unwrap()]);
+    assert!(e.contains("takes no input"), "{e}");
+
+    // The real hooks ran: entities and quotes on the document, a digest on its story.
+    assert!(
+        d["mentions"].as_array().is_some_and(|m| !m.is_empty()),
+        "entities: {d}"
+    );
+    let stories = json(&ok(&[
+        "show",
+        "--stories",
+        "--store",
+        s,
+        "--format",
+        "json",
+        "--limit",
+        "100",
+    ]));
+    let digested = stories
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|st| st["size"].as_u64().unwrap() >= 2)
+        .map(|st| {
+            json(&ok(&[
+                "show",
+                "--store",
+                s,
+                &format!("story:{}", st["id"]),
+                "--format",
+                "json",
+            ]))
+        })
+        .find(|st| {
+            st["lines"]
+                .as_array()
+                .is_some_and(|ls| ls.iter().any(|l| l["support"].as_u64().unwrap() >= 2))
+        })
+        .expect("a story of several reports has a summary line that several support");
+    let line = digested["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["support"].as_u64().unwrap() >= 2)
+        .unwrap();
+    assert!(line["sources"].as_array().unwrap().len() >= 2, "{line}");
+    let st = stats(s);
+    assert!(
+        st["stats"]["quotes"].as_u64().unwrap() > 0
+            && st["stats"]["mentions"].as_u64().unwrap() > 0,
+        "{st}"
+    );
 }
 
 #[test]
