@@ -223,6 +223,8 @@ async fn documents_stories_and_health() {
         &text[m["start"].as_u64().unwrap() as usize..m["end"].as_u64().unwrap() as usize],
         "الأسد"
     );
+    assert_eq!(v["quotes"][0]["direct"], true);
+    assert!(v["quotes"][0]["channel"].is_null());
     assert_eq!(
         get(&app, "/api/documents/nope").await.0,
         StatusCode::NOT_FOUND
@@ -246,6 +248,7 @@ async fn documents_stories_and_health() {
     assert_eq!(st["entities"][0]["key"], "بشار_الاسد");
     assert_eq!(st["entities"][0]["count"], 2);
     assert_eq!(st["quotes"][0]["quotes"][0]["text"], "سنعيد بناء سوريا");
+    assert_eq!(st["quotes"][0]["quotes"][0]["direct"], true);
     assert_eq!(st["lines"][0]["support"], 2);
     assert_eq!(st["lines"][0]["sources"][0]["doc_id"], "a1");
     assert_eq!(st["lines"][0]["sources"][0]["end_utf16"], 3);

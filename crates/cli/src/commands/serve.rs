@@ -25,6 +25,9 @@ pub struct Args {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 2 << 20)]
     max_body: usize,
+    /// Store and index reads run at once (others wait without a thread); 0: twice the cores.
+    #[arg(long, default_value_t = 0)]
+    concurrent_reads: usize,
     /// What `POST /api/documents` derives from new documents (as `khabar ingest`).
     #[command(flatten)]
     hooks: HookArgs,
@@ -55,6 +58,7 @@ pub fn run(args: Args) -> Result<()> {
         write_token: write_token.clone(),
         rate_limit_per_sec: args.rate_limit,
         max_body_bytes: args.max_body,
+        concurrent_reads: args.concurrent_reads,
         ..ServerConfig::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
