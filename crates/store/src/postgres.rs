@@ -865,8 +865,14 @@ impl Store for PostgresStore {
         let mut c = self.reader();
         // Matches come from the GIN index; only the most recent MAX_RANKED_CANDIDATES are
         // ranked (ts_rank reads each one's tsvector), and the positions of the query's
-        // terms are read for the hits alone.
-        let rows = c.query(
+        // terms are read for the hits alone. The planner, left alone, scans documents
+        // backwards by seq (or all of them) testing every tsvector, which must be
+        // detoasted: 150 ms for a word in one document of ten, against 25 ms through
+        // the GIN bitmap. `seq + 0` keeps it off the seq order and sequential scans are
+        // off for this one statement.
+        let mut tx = c.transaction()?;
+        tx.batch_execute("SET LOCAL enable_seqscan = off")?;
+        let rows = tx.query(
             "WITH cand AS (
                SELECT d.seq FROM documents d
                WHERE d.terms @@ $2::text::tsquery
@@ -874,7 +880,7 @@ impl Store for PostgresStore {
                  AND ($4::text IS NULL OR substr(d.date, 1, 10) >= $4)
                  AND ($5::text IS NULL OR substr(d.date, 1, 10) <= $5)
                  AND ($6::text IS NULL OR EXISTS(SELECT 1 FROM entity_mentions e WHERE e.doc_seq = d.seq AND e.key = $6))
-               ORDER BY d.seq DESC LIMIT $8
+               ORDER BY d.seq + 0 DESC LIMIT $8
              ), top AS (
                SELECT d.seq, ts_rank(d.terms, $1::text::tsquery, 1) AS r
                FROM documents d JOIN cand ON cand.seq = d.seq
@@ -897,6 +903,7 @@ impl Store for PostgresStore {
                 &highlight,
             ],
         )?;
+        tx.commit()?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let tokens: Option<Vec<u8>> = r.get(2);
