@@ -308,6 +308,65 @@ fn show_documents_stories_and_the_story_list() {
 }
 
 #[test]
+fn hook_flags_choose_what_ingest_derives() {
+    let corpus = corpus();
+    let ingest = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let s = dir.path().to_str().unwrap().to_string();
+        let mut a = vec!["ingest", "--store", s.as_str(), corpus.to_str().unwrap()];
+        a.extend(extra);
+        ok(&a);
+        let st = stats(&s);
+        let lines: u64 = json(&ok(&[
+            "show",
+            "--stories",
+            "--store",
+            &s,
+            "--format",
+            "json",
+            "--limit",
+            "1000",
+        ]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            json(&ok(&[
+                "show",
+                "--store",
+                &s,
+                &format!("story:{}", x["id"]),
+                "--format",
+                "json",
+            ]))["lines"]
+                .as_array()
+                .unwrap()
+                .len() as u64
+        })
+        .sum();
+        (dir, st["stats"].clone(), lines)
+    };
+    let (_a, full, full_lines) = ingest(&[]);
+    assert!(full["mentions"].as_u64().unwrap() > 0 && full["quotes"].as_u64().unwrap() > 0);
+    assert!(full["stories"].as_u64().unwrap() > 0 && full_lines > 0);
+    let (_b, bare, bare_lines) = ingest(&["--annotate", "none"]);
+    assert_eq!(
+        (bare["mentions"].as_u64(), bare["quotes"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert!(
+        bare["stories"].as_u64().unwrap() > 0 && bare_lines > 0,
+        "stories and digests without entities"
+    );
+    let (_c, simple, simple_lines) = ingest(&["--annotate", "none", "--stories", "simple"]);
+    assert!(simple["stories"].as_u64().unwrap() > 0);
+    assert_eq!(simple_lines, 0, "the placeholder writes no digest");
+    let (_d, none, _) = ingest(&["--annotate", "none", "--stories", "none"]);
+    assert_eq!(none["stories"].as_u64(), Some(0));
+    assert_eq!(none["documents"].as_u64(), Some(40));
+}
+
+#[test]
 fn clear_errors_for_missing_stores_bad_queries_and_newer_schemas() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nothing");
