@@ -128,6 +128,70 @@ try {
     assert(info.sections === 4 && info.dir === 'rtl', JSON.stringify(info));
     await page.screenshot({ path: join(outDir, 'story.png'), fullPage: true });
   });
+  await check('a story shows its digest: a line several reports support, entities marked in its lead report, quotes under their speaker', async () => {
+    // Pick, through the API, a story whose digest has all three.
+    const picked = await page.evaluate(async () => {
+      const list = await (await fetch('/api/stories?limit=100')).json();
+      for (const s of list.stories || list) {
+        if (s.size < 2) continue;
+        const st = await (await fetch('/api/stories/' + s.id)).json();
+        if (!st.lines.some((l) => l.support >= 2) || st.quotes.length === 0) continue;
+        const lead = await (await fetch('/api/documents/' + encodeURIComponent(st.members[0].id))).json();
+        if (lead.mentions.length === 0) continue;
+        return {
+          id: s.id,
+          line: st.lines.find((l) => l.support >= 2),
+          group: st.quotes[0],
+          surfaces: lead.mentions.map((m) => lead.text.slice(m.start_utf16, m.end_utf16)),
+        };
+      }
+      return null;
+    });
+    assert(picked, 'no story of the mini corpus has a supported line, a quote and a lead with entities');
+    await page.goto(base + 'stories/' + picked.id);
+    await page.waitForSelector('#story');
+    const dom = await page.evaluate(() => ({
+      lines: [...document.querySelectorAll('#digest ol.lines li')].map((li) => ({
+        support: Number(li.querySelector('.support')?.textContent),
+        text: li.textContent,
+      })),
+      marks: [...document.querySelectorAll('#lead .text mark.ent')].map((m) => m.textContent),
+      groups: [...document.querySelectorAll('#quotes .speaker')].map((g) => ({
+        speaker: g.querySelector('h3')?.textContent,
+        quotes: [...g.querySelectorAll('li')].map((li) => li.textContent),
+      })),
+      scripts: document.scripts.length,
+    }));
+    const line = dom.lines.find((l) => l.text.includes(picked.line.text));
+    assert(line && line.support === picked.line.support && line.support >= 2, `lines: ${JSON.stringify(dom.lines)}`);
+    assert(dom.marks.length > 0, 'no entity marked in the lead report');
+    // Each mark is exactly an entity the API reports (its UTF-16 offsets slice to the same text).
+    assert(dom.marks.every((m) => picked.surfaces.includes(m)), `marks: ${dom.marks.join(', ')} vs ${picked.surfaces.join(', ')}`);
+    const group = dom.groups.find((g) => g.speaker === picked.group.speaker);
+    assert(group, `no speaker ${picked.group.speaker} among ${dom.groups.map((g) => g.speaker).join(', ')}`);
+    assert(picked.group.quotes.every((q) => group.quotes.some((t) => t.includes(q.text))), `quotes of ${group.speaker}: ${group.quotes.join(' | ')}`);
+    assert(dom.scripts === 0, `scripts: ${dom.scripts}`);
+    await page.screenshot({ path: join(outDir, 'story-digest.png'), fullPage: true });
+  });
+
+  await check("the hostile article's story page keeps its markup as text", async () => {
+    const id = await page.evaluate(async () => {
+      const d = await (await fetch('/api/documents/hostile-1')).json();
+      return d.story;
+    });
+    assert(id !== null && id !== undefined, 'the hostile article has no story');
+    await page.goto(base + 'stories/' + id);
+    await page.waitForSelector('#story');
+    const state = await page.evaluate(() => ({
+      xss: window.__xss,
+      scripts: document.scripts.length,
+      imgs: document.querySelectorAll('img').length,
+      title: document.querySelector('#story h1').textContent,
+    }));
+    assert(state.xss === undefined && state.scripts === 0 && state.imgs === 0, JSON.stringify(state));
+    assert(state.title.includes('<script>'), `title: ${state.title}`);
+    assert(dialogs.length === 0, `dialogs: ${dialogs}`);
+  });
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

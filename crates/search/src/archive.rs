@@ -1,15 +1,17 @@
 //! The archive: a store (source of truth) plus, for the embedded backend, the
 //! tantivy index derived from it; ingest and search end to end.
 
-use crate::highlight::{Offsets, highlight_document, with_utf16};
+use crate::highlight::{Offsets, highlight_document, snippet_in, spans_at, with_utf16};
 use crate::hooks::{Annotator, AssignInput, StoryAssigner};
 use crate::index::{IndexDoc, IndexError, IndexFilters, SearchIndex, entity_keys};
 use crate::query::{ParsedQuery, QueryError, parse_day, parse_query};
 use crate::terms::{IndexToken, index_tokens};
 use khabar::Document;
-use khabar_core::{Span, TextAnalyzer};
+use khabar::story::cluster::{ArticleFeatures, Featurizer};
+use khabar_core::{Analysis, Span, TextAnalyzer};
 use khabar_store::{
-    Filters, IndexTerm, NewDocument, PutOutcome, SqliteStore, Store, StoredDocument, content_hash,
+    Filters, HitDocument, IndexTerm, NewDocument, PutOutcome, RankedDoc, SqliteStore, Store,
+    StoryUpdate, TokenSpans, content_hash,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -121,6 +123,8 @@ pub struct IngestReport {
     pub unchanged: u64,
     /// Story updates stored.
     pub story_updates: u64,
+    /// Story digests (summary lines) written.
+    pub story_digests: u64,
     /// Documents added to the index by the repair on open.
     pub index_repaired: u64,
     /// Wall-clock seconds.
@@ -253,28 +257,60 @@ struct Prepared {
     doc: NewDocument,
     title_terms: Vec<IndexToken>,
     body_terms: Vec<IndexToken>,
+    features: Option<ArticleFeatures>,
 }
 
+/// One span per index position (alternates share their token's position and span).
+fn position_spans(tokens: &[IndexToken]) -> Vec<Span> {
+    tokens
+        .iter()
+        .filter(|t| !t.alternate)
+        .map(|t| t.span)
+        .collect()
+}
+
+/// The analysis shared by everything ingest derives from a document: index terms,
+/// token spans, story features, entities and quotes come from one analysis of the
+/// body (plus one of the title).
 fn prepare(
     analyzer: &TextAnalyzer,
     annotator: &dyn Annotator,
+    featurizer: Option<&Featurizer>,
     doc: Document,
     hash: String,
     with_terms: bool,
+    analysis: &mut Analysis,
 ) -> Result<Prepared> {
-    let analysis = analyzer.analyze(&doc.text).map_err(|e| Error::Analysis {
+    let too_large = |doc: &Document| Error::Analysis {
         id: doc.id.clone(),
-        source: e,
-    })?;
+        source: khabar_core::Error::TextTooLarge {
+            len: doc.text.len(),
+            max: Span::MAX_TEXT_LEN,
+        },
+    };
+    if doc.text.len() > Span::MAX_TEXT_LEN {
+        return Err(too_large(&doc));
+    }
+    let features = match featurizer {
+        // The featurizer analyses the title, then the body, into `analysis`: what is
+        // left there is the body's analysis (checked by a test), used for the rest.
+        Some(f) => Some(f.features(doc.title.as_deref(), &doc.text, analysis)),
+        None => {
+            analyzer
+                .analyze_into(&doc.text, analysis)
+                .map_err(|_| too_large(&doc))?;
+            None
+        }
+    };
     let mut body_terms = Vec::new();
-    index_tokens(&doc.text, &analysis, 0, &mut body_terms);
+    index_tokens(&doc.text, analysis, 0, &mut body_terms);
     let mut title_terms = Vec::new();
     if let Some(t) = &doc.title
         && let Ok(a) = analyzer.analyze(t)
     {
         index_tokens(t, &a, 0, &mut title_terms);
     }
-    let ann = annotator.annotate(&doc, &analysis);
+    let ann = annotator.annotate(&doc, analysis);
     // Positions as PostgreSQL counts them: title 1.., then a gap, then the body.
     let body_start = title_terms.last().map_or(1, |t| t.position + 3);
     let terms = if !with_terms {
@@ -306,9 +342,18 @@ fn prepare(
         quotes: ann
             .quotes
             .into_iter()
-            .filter(|q| valid(&q.content))
+            .filter(|q| {
+                valid(&q.content)
+                    && q.speaker.is_none_or(|s| valid(&s))
+                    && q.cue.is_none_or(|s| valid(&s))
+                    && q.channel.is_none_or(|s| valid(&s))
+            })
             .collect(),
         terms,
+        tokens: TokenSpans {
+            title: position_spans(&title_terms),
+            body: position_spans(&body_terms),
+        },
         content_hash: hash,
         id: doc.id,
         text: doc.text,
@@ -321,6 +366,7 @@ fn prepare(
         doc: new,
         title_terms,
         body_terms,
+        features,
     })
 }
 
@@ -515,6 +561,14 @@ impl Archive {
                 break;
             }
         }
+        // Changes that wait for the end of the run (digests of stories still open).
+        let last = assigner.finish(self.store.as_ref())?;
+        if !last.is_empty() {
+            self.store
+                .commit_batch_journaled(&[], &last.updates, &last.journal)?;
+            report.story_updates += last.updates.len() as u64;
+            report.story_digests += digests(&last.updates);
+        }
         if dirty_index {
             self.commit_index()?;
         }
@@ -558,33 +612,47 @@ impl Archive {
         let analyzer = &self.analyzer;
         // Only a backend that searches on its own needs the terms stored with the document.
         let with_terms = self.index.is_none();
+        let featurizer = assigner.featurizer();
         let prepared: Vec<Prepared> = todo
             .into_par_iter()
-            .map(|(d, h)| prepare(analyzer, annotator, d, h, with_terms))
+            .map_init(Analysis::default, |analysis, (d, h)| {
+                prepare(analyzer, annotator, featurizer, d, h, with_terms, analysis)
+            })
             .collect::<Result<_>>()?;
-        let (new_docs, terms): (Vec<NewDocument>, Vec<TitleAndBodyTerms>) = prepared
-            .into_iter()
-            .map(|p| (p.doc, (p.title_terms, p.body_terms)))
-            .unzip();
+        let mut new_docs = Vec::with_capacity(prepared.len());
+        let mut terms: Vec<TitleAndBodyTerms> = Vec::with_capacity(prepared.len());
+        let mut features = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            new_docs.push(p.doc);
+            terms.push((p.title_terms, p.body_terms));
+            features.push(p.features);
+        }
         let inputs: Vec<AssignInput<'_>> = new_docs
             .iter()
             .zip(&terms)
-            .map(|(doc, (t, b))| AssignInput {
+            .zip(&features)
+            .map(|((doc, (t, b)), f)| AssignInput {
                 doc,
                 title_terms: t,
                 body_terms: b,
+                features: f.as_ref(),
             })
             .collect();
-        let stories = assigner.assign(&inputs);
+        let stories = assigner.assign(self.store.as_ref(), &inputs)?;
         drop(inputs);
-        let outcomes = self.store.commit_batch(&new_docs, &stories)?;
-        report.story_updates += stories.len() as u64;
+        drop(features);
+        let outcomes =
+            self.store
+                .commit_batch_journaled(&new_docs, &stories.updates, &stories.journal)?;
+        report.story_updates += stories.updates.len() as u64;
+        report.story_digests += digests(&stories.updates);
         let mut index_docs = Vec::new();
         for ((doc, (title_terms, body_terms)), o) in new_docs.into_iter().zip(terms).zip(outcomes) {
             let p = Prepared {
                 doc,
                 title_terms,
                 body_terms,
+                features: None,
             };
             match o {
                 PutOutcome::Inserted(_) => report.inserted += 1,
@@ -623,39 +691,48 @@ impl Archive {
     /// Searches the archive: BM25 over khabar's terms (embedded) or `ts_rank`
     /// over the same terms (PostgreSQL), with filters, highlights and snippets.
     ///
+    /// Highlights come from where the index (or the `tsvector`) says the query's
+    /// terms are, mapped to spans through the token table stored with each
+    /// document: no hit's text is analysed (documents stored before token tables
+    /// existed are, the old way).
+    ///
     /// # Errors
     /// Bad queries or filters ([`Error::Query`]); store and index errors.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let q = parse_query(&self.analyzer, &req.query)?;
         let filters = index_filters(&req.filters)?;
         let limit = req.limit.min(MAX_LIMIT);
-        let (total, ranked): (Option<usize>, Vec<(i64, f32)>) = match &self.index {
+        let terms = q.highlight_terms();
+        let (total, ranked): (Option<usize>, Vec<RankedDoc>) = match &self.index {
             Some(index) => {
-                let (total, hits) = index.search(&q, &filters, limit, req.offset)?;
-                (Some(total), hits)
+                let (total, hits) = index.search(&q, &filters, limit, req.offset, &terms)?;
+                let ranked = hits
+                    .into_iter()
+                    .map(|h| RankedDoc {
+                        seq: h.seq,
+                        score: h.score,
+                        title_positions: h.title_positions,
+                        body_positions: h.body_positions,
+                        tokens: None,
+                    })
+                    .collect();
+                (Some(total), ranked)
             }
             None => {
                 let hits = self
                     .store
-                    .full_text(&q.to_term_query(), &req.filters, limit + req.offset)?
+                    .full_text(&q.to_term_query(), &req.filters, limit + req.offset, &terms)?
                     .unwrap_or_default();
-                (
-                    None,
-                    hits.into_iter()
-                        .skip(req.offset)
-                        .map(|h| (h.seq, h.score))
-                        .collect(),
-                )
+                (None, hits.into_iter().skip(req.offset).collect())
             }
         };
-        let terms = q.highlight_terms();
         let mut hits = Vec::with_capacity(ranked.len());
-        for (seq, score) in ranked {
+        for r in ranked {
             // A hit the store no longer has (replaced since the index commit) is skipped.
-            let Some(d) = self.store.document_by_seq(seq)? else {
+            let Some(d) = self.store.hit_document(r.seq)? else {
                 continue;
             };
-            hits.push(self.hit(d, score, &terms));
+            hits.push(self.hit(d, r, &terms));
         }
         Ok(SearchResults {
             query: req.query.clone(),
@@ -666,25 +743,37 @@ impl Archive {
         })
     }
 
-    fn hit(&self, d: StoredDocument, score: f32, terms: &[String]) -> Hit {
-        let (title_spans, snippet) =
-            highlight_document(&self.analyzer, d.title.as_deref(), &d.text, terms);
+    fn hit(&self, mut d: HitDocument, r: RankedDoc, terms: &[String]) -> Hit {
+        let tokens = r.tokens.or(d.tokens.take());
+        let (title_spans, snippet) = match &tokens {
+            Some(tokens) => {
+                let title_spans = d
+                    .title
+                    .as_deref()
+                    .map(|t| spans_at(t, &tokens.title, &r.title_positions))
+                    .unwrap_or_default();
+                let body = spans_at(&d.text, &tokens.body, &r.body_positions);
+                (title_spans, snippet_in(&d.text, &d.sentences, &body))
+            }
+            None => highlight_document(&self.analyzer, d.title.as_deref(), &d.text, terms),
+        };
         let title_highlights = match &d.title {
             Some(t) => with_utf16(t, &title_spans),
             None => Vec::new(),
         };
-        let mut all = vec![snippet.span];
+        let mut all = Vec::with_capacity(snippet.highlights.len() + 1);
+        all.push(snippet.span);
         all.extend(snippet.highlights.iter().copied());
         let offs = with_utf16(&d.text, &all);
         Hit {
             snippet: SnippetOut {
-                text: snippet.span.slice(&d.text).to_string(),
+                text: d.text.get(snippet.span.range()).unwrap_or("").to_string(),
                 offsets: offs[0],
                 highlights: offs[1..].to_vec(),
             },
             id: d.id,
             seq: d.seq,
-            score,
+            score: r.score,
             title: d.title,
             date: d.date,
             source: d.source,
@@ -693,6 +782,11 @@ impl Archive {
             title_highlights,
         }
     }
+}
+
+/// Story updates that carry a digest.
+fn digests(updates: &[StoryUpdate]) -> u64 {
+    updates.iter().filter(|u| u.lines.is_some()).count() as u64
 }
 
 /// The default archive folder: `$KHABAR_HOME`, else `./khabar-data`.

@@ -495,8 +495,8 @@ pub fn run(opts: &EvalOptions, mut log: impl FnMut(&str)) -> Result<EvalReport, 
     let run_khabar = |text: &str| -> Vec<usize> {
         match parse_query(&analyzer, text) {
             Ok(q) => kindex
-                .search(&q, &IndexFilters::default(), opts.k, 0)
-                .map(|(_, hits)| hits.into_iter().map(|(seq, _)| seq as usize - 1).collect())
+                .search(&q, &IndexFilters::default(), opts.k, 0, &[])
+                .map(|(_, hits)| hits.into_iter().map(|h| h.seq as usize - 1).collect())
                 .unwrap_or_default(),
             Err(_) => Vec::new(),
         }

@@ -1,9 +1,15 @@
 //! Highlights and snippets: which words of a document matched, as spans into
 //! its original text, and the best sentence to show.
 //!
-//! Highlighting re-runs the analysis on the stored text and marks every token
-//! whose index term is one of the query's terms, so what is marked is exactly
-//! what matched, in the outlet's own spelling («والأسد» for the query «الاسد»).
+//! What is marked is exactly what matched, in the outlet's own spelling
+//! («والأسد» for the query «الاسد»): every token whose index term is one of
+//! the query's terms. The fast way ([`spans_at`], [`snippet_in`]) needs no
+//! analysis at all: the index says at which token *positions* the terms
+//! occur, and the document's token span table (kept at ingest,
+//! [`khabar_store::TokenSpans`]) turns positions into spans; the snippet is
+//! chosen among the stored sentence spans. Documents stored without a token
+//! table are highlighted the old way ([`highlight_document`]): analysing the
+//! stretches of the text that may hold a match.
 
 use crate::terms::{IndexToken, index_tokens};
 use khabar_core::{Analysis, Span, TextAnalyzer};
@@ -76,6 +82,29 @@ pub fn highlight_spans(analysis: &Analysis, text: &str, terms: &[String]) -> Vec
     out
 }
 
+/// Spans of the tokens at `positions` in a token span table (one span per
+/// position), sorted and merged when adjacent tokens touch. Positions past the
+/// table, and spans that are not a slice of `text`, are dropped.
+pub fn spans_at(text: &str, tokens: &[Span], positions: &[u32]) -> Vec<Span> {
+    let mut ps = positions.to_vec();
+    ps.sort_unstable();
+    ps.dedup();
+    let mut out: Vec<Span> = Vec::with_capacity(ps.len());
+    for p in ps {
+        let Some(&s) = tokens.get(p as usize) else {
+            continue;
+        };
+        if s.start >= s.end || text.get(s.range()).is_none() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.end >= s.start => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
 /// A snippet: a stretch of the text and the highlights inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
@@ -97,28 +126,38 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// The sentence with the most distinct matched words (the first one on ties),
 /// cut to [`SNIPPET_MAX_BYTES`] around its first highlight; the lead when nothing matched.
 pub fn snippet(analysis: &Analysis, text: &str, highlights: &[Span]) -> Snippet {
+    let sentences: Vec<Span> = analysis.sentences.iter().map(|s| s.span).collect();
+    snippet_in(text, &sentences, highlights)
+}
+
+/// [`snippet`] over given sentence spans (sorted; as stored with the document).
+/// Sentences that are not a slice of `text` are ignored.
+pub fn snippet_in(text: &str, sentences: &[Span], highlights: &[Span]) -> Snippet {
     let mut best: Option<(usize, Span)> = None;
-    for s in &analysis.sentences {
-        let inside: Vec<&str> = highlights
-            .iter()
-            .filter(|h| s.span.contains(**h))
-            .map(|h| h.slice(text))
-            .collect();
-        let mut distinct = inside.clone();
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut first_valid = None;
+    for &s in sentences {
+        if text.get(s.range()).is_none() {
+            continue;
+        }
+        first_valid.get_or_insert(s);
+        distinct.clear();
+        distinct.extend(
+            highlights
+                .iter()
+                .filter(|h| s.contains(**h))
+                .filter_map(|h| text.get(h.range())),
+        );
         distinct.sort_unstable();
         distinct.dedup();
         let score = distinct.len();
         if score > 0 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, s.span));
+            best = Some((score, s));
         }
     }
     let sentence = match best {
         Some((_, s)) => s,
-        None => analysis
-            .sentences
-            .first()
-            .map(|s| s.span)
-            .unwrap_or(Span::from_usize(0, text.len())),
+        None => first_valid.unwrap_or(Span::from_usize(0, text.len())),
     };
     let mut span = sentence;
     if span.len() > SNIPPET_MAX_BYTES {
@@ -324,6 +363,51 @@ mod tests {
             sn.span.slice(text)
         );
         assert_eq!(sn.highlights.len(), 2);
+    }
+
+    /// Index tokens of a text, as ingest computes them: the token span table and the
+    /// positions of `terms`.
+    fn table(an: &TextAnalyzer, text: &str, terms: &[String]) -> (Vec<Span>, Vec<u32>) {
+        let a = an.analyze(text).unwrap();
+        let mut toks = Vec::new();
+        index_tokens(text, &a, 0, &mut toks);
+        let spans = toks
+            .iter()
+            .filter(|t| !t.alternate)
+            .map(|t| t.span)
+            .collect();
+        let positions = toks
+            .iter()
+            .filter(|t| terms.binary_search(&t.term).is_ok())
+            .map(|t| t.position)
+            .collect();
+        (spans, positions)
+    }
+
+    #[test]
+    fn positions_and_the_token_table_mark_what_analysis_marks() {
+        let an = TextAnalyzer::default_analyzer();
+        let text =
+            "مقدمة طويلة لا علاقة لها.\nوقال مسئول إن والأسد وصل.\nخاتمة عن سوريا ودمشق! الأسد-الأب";
+        let q = parse_query(&an, "مسؤول الاسد سورية بدمشق").unwrap();
+        let terms = q.highlight_terms();
+        let (spans, positions) = table(&an, text, &terms);
+        let a = an.analyze(text).unwrap();
+        assert_eq!(
+            spans_at(text, &spans, &positions),
+            highlight_spans(&a, text, &terms)
+        );
+        let sentences: Vec<Span> = a.sentences.iter().map(|s| s.span).collect();
+        let sn = snippet_in(text, &sentences, &spans_at(text, &spans, &positions));
+        assert_eq!(sn.span.slice(text), "وقال مسئول إن والأسد وصل.");
+        // Positions past the table and spans off the text are dropped, not a panic.
+        assert!(spans_at(text, &spans, &[10_000]).is_empty());
+        assert!(spans_at("قصير", &[Span::new(1, 3), Span::new(0, 99)], &[0, 1]).is_empty());
+        let none = snippet_in(text, &sentences, &[]);
+        assert_eq!(none.span.slice(text), "مقدمة طويلة لا علاقة لها.");
+        let odd = snippet_in(text, &[Span::new(5000, 6000)], &[]);
+        assert_eq!(odd.span.start, 0);
+        assert!(text.get(odd.span.range()).is_some());
     }
 
     proptest! {

@@ -1,18 +1,22 @@
 //! Where other engines plug into ingest: entity and quote annotation, and
 //! story assignment.
 //!
-//! In this crate both are traits with a do-nothing default, so the archive
-//! works before the NER crate and `khabar-story` are wired in: the `khabar`
-//! binary passes [`NoAnnotations`] (no entities, no quotes) and, unless told
-//! otherwise, [`TermOverlapStories`], a deliberately simple placeholder that
-//! groups reports whose headlines share most of their words within two days.
-//! Replace it with `khabar-story`'s incremental clustering by implementing
-//! [`StoryAssigner`].
+//! - [`Annotator`]: called in parallel on each new document with its analysis.
+//!   [`EngineAnnotator`] runs `khabar::Engine`'s embedded NER and quote
+//!   attribution on the analysis ingest already made; [`NoAnnotations`] finds
+//!   nothing (a bulk load that does not need them, `--annotate none`).
+//! - [`StoryAssigner`]: called once per batch, in input order, with the store
+//!   at hand. [`crate::stories::ClusterStories`] (the default) runs
+//!   `khabar-story`'s incremental clustering and writes each story's digest;
+//!   [`TermOverlapStories`] is the simple headline-overlap placeholder
+//!   (`--stories simple`); [`NoStories`] assigns nothing.
 
 use crate::terms::IndexToken;
 use khabar::Document;
+use khabar::Engine;
+use khabar::story::cluster::{ArticleFeatures, Featurizer};
 use khabar_core::{Analysis, TextAnalyzer};
-use khabar_store::{EntityMention, NewDocument, Quote, Store, StoryUpdate};
+use khabar_store::{EntityMention, JournalEntry, NewDocument, Quote, Store, StoryUpdate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What an annotator found in one document.
@@ -31,7 +35,7 @@ pub trait Annotator: Send + Sync {
     fn annotate(&self, doc: &Document, analysis: &Analysis) -> Annotations;
 }
 
-/// The annotator used until a real one is wired: finds nothing.
+/// Finds nothing (`khabar ingest --annotate none`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoAnnotations;
 
@@ -50,6 +54,97 @@ where
     }
 }
 
+/// Entities and quotes from `khabar::Engine`: the embedded NER (canonical keys,
+/// partial names linked within the document) and quote attribution (speaker,
+/// cue, content, direct or reported, channel), both on the analysis ingest has
+/// already made, so the text is analysed once.
+pub struct EngineAnnotator {
+    engine: Engine,
+}
+
+impl std::fmt::Debug for EngineAnnotator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineAnnotator").finish_non_exhaustive()
+    }
+}
+
+impl EngineAnnotator {
+    /// An annotator over `engine` (built with entities on, or quotes only).
+    pub fn new(engine: Engine) -> EngineAnnotator {
+        EngineAnnotator { engine }
+    }
+
+    /// An annotator over the default engine (embedded NER model).
+    ///
+    /// # Errors
+    /// [`khabar::EngineError::Model`] if the embedded model does not load.
+    pub fn standard() -> Result<EngineAnnotator, khabar::EngineError> {
+        Ok(EngineAnnotator::new(Engine::new(Default::default())?))
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Entity mentions of `text` (analysed as `analysis`), sorted by span then key.
+    pub fn mentions(&self, text: &str, analysis: &Analysis) -> Vec<khabar::story::Mention> {
+        let entities = match self.engine.recognizer() {
+            // The tagger's own entry point re-analyses; on a text of one chunk the
+            // analysis in hand is the one it would make.
+            Some(r) if text.len() <= khabar::ner::CHUNK_BYTES => {
+                let mut e = r.recognize_analysis(analysis, 0);
+                khabar::ner::keys::resolve_document(&mut e);
+                e
+            }
+            Some(_) => self.engine.entities(text).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let mut m: Vec<khabar::story::Mention> = entities
+            .into_iter()
+            .filter(|e| text.get(e.span.range()).is_some())
+            .map(|e| khabar::story::Mention {
+                span: e.span,
+                label: e.ty.as_str().to_string(),
+                key: e.key,
+            })
+            .collect();
+        m.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.key.cmp(&b.key)));
+        m
+    }
+}
+
+impl Annotator for EngineAnnotator {
+    fn annotate(&self, doc: &Document, analysis: &Analysis) -> Annotations {
+        let text = doc.text.as_str();
+        let mentions = self.mentions(text, analysis);
+        let quotes = self
+            .engine
+            .quotes_with(text, analysis.clone(), &mentions)
+            .into_iter()
+            .map(|q| Quote {
+                content: q.content,
+                speaker: q.speaker,
+                speaker_key: q.speaker_key,
+                cue: Some(q.cue),
+                direct: q.direct,
+                channel: q.channel,
+            })
+            .collect();
+        Annotations {
+            mentions: mentions
+                .into_iter()
+                .map(|m| EntityMention {
+                    span: m.span,
+                    label: m.label,
+                    key: m.key,
+                })
+                .collect(),
+            quotes,
+        }
+    }
+}
+
 /// One new or changed document, as a story assigner sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct AssignInput<'a> {
@@ -59,20 +154,66 @@ pub struct AssignInput<'a> {
     pub title_terms: &'a [IndexToken],
     /// Index terms of its body.
     pub body_terms: &'a [IndexToken],
+    /// Story-clustering features, computed in the parallel part of ingest when the
+    /// assigner has a [`StoryAssigner::featurizer`].
+    pub features: Option<&'a ArticleFeatures>,
 }
 
-/// Puts new documents into stories, one batch at a time. The updates it
+/// What an assigner changed: story updates and its journal entries, stored in the
+/// same transaction as the batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoryChanges {
+    /// Story changes.
+    pub updates: Vec<StoryUpdate>,
+    /// Entries for the assigner's journal (see [`Store::journal`]).
+    pub journal: Vec<JournalEntry>,
+}
+
+impl StoryChanges {
+    /// True if there is nothing to store.
+    pub fn is_empty(&self) -> bool {
+        self.updates.is_empty() && self.journal.is_empty()
+    }
+}
+
+/// Puts new documents into stories, one batch at a time. The changes it
 /// returns are stored in the same transaction as the batch, so the store never
-/// holds a document whose story changes were lost.
+/// holds a document whose story changes were lost, nor changes without their
+/// documents.
 pub trait StoryAssigner: Send {
-    /// Loads what it needs from the stories already stored (called once, before the first batch).
+    /// The featurizer whose [`ArticleFeatures`] `assign` wants for each document
+    /// (computed in parallel before `assign`); `None` if it needs none.
+    fn featurizer(&self) -> Option<&Featurizer> {
+        None
+    }
+
+    /// Brings its state up to what the store holds (called before each ingest; must
+    /// be cheap when nothing changed since the last call).
     ///
     /// # Errors
     /// Store errors.
     fn resume(&mut self, store: &dyn Store) -> Result<(), khabar_store::Error>;
 
-    /// Assigns a batch of new or changed documents; returns the story changes.
-    fn assign(&mut self, batch: &[AssignInput<'_>]) -> Vec<StoryUpdate>;
+    /// Assigns a batch of new or changed documents, in input order; returns the
+    /// changes. `store` holds everything before the batch.
+    ///
+    /// # Errors
+    /// Store errors.
+    fn assign(
+        &mut self,
+        store: &dyn Store,
+        batch: &[AssignInput<'_>],
+    ) -> Result<StoryChanges, khabar_store::Error>;
+
+    /// Called once at the end of an ingest (after the last batch was stored): the
+    /// changes that wait for the end (digests of stories still open).
+    ///
+    /// # Errors
+    /// Store errors.
+    fn finish(&mut self, store: &dyn Store) -> Result<StoryChanges, khabar_store::Error> {
+        let _ = store;
+        Ok(StoryChanges::default())
+    }
 }
 
 /// Assigns nothing.
@@ -84,8 +225,12 @@ impl StoryAssigner for NoStories {
         Ok(())
     }
 
-    fn assign(&mut self, _batch: &[AssignInput<'_>]) -> Vec<StoryUpdate> {
-        Vec::new()
+    fn assign(
+        &mut self,
+        _store: &dyn Store,
+        _batch: &[AssignInput<'_>],
+    ) -> Result<StoryChanges, khabar_store::Error> {
+        Ok(StoryChanges::default())
     }
 }
 
@@ -184,12 +329,12 @@ struct OverlapStory {
     top: BTreeSet<String>,
 }
 
-/// Placeholder story assignment: a report joins the story whose most frequent
+/// Placeholder story assignment (`--stories simple`): a report joins the story whose most frequent
 /// words (from members' headlines and lead sentences) share at least four
 /// words and 30% of the smaller word set with the report's own headline and
 /// lead, among stories active within [`TermOverlapStories::WINDOW_DAYS`]
-/// days; otherwise it starts a story. Deterministic; good enough to browse
-/// the archive by event until `khabar-story`'s clustering replaces it.
+/// days; otherwise it starts a story. Deterministic; writes no summary lines.
+/// [`crate::stories::ClusterStories`] is the real one.
 #[derive(Debug)]
 pub struct TermOverlapStories {
     stories: BTreeMap<i64, OverlapStory>,
@@ -339,7 +484,11 @@ impl StoryAssigner for TermOverlapStories {
         Ok(())
     }
 
-    fn assign(&mut self, batch: &[AssignInput<'_>]) -> Vec<StoryUpdate> {
+    fn assign(
+        &mut self,
+        _store: &dyn Store,
+        batch: &[AssignInput<'_>],
+    ) -> Result<StoryChanges, khabar_store::Error> {
         self.expire(batch);
         let mut touched: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         for input in batch {
@@ -423,19 +572,23 @@ impl StoryAssigner for TermOverlapStories {
             self.refresh_top(id);
             touched.entry(id).or_default().push(input.doc.id.clone());
         }
-        touched
+        let updates = touched
             .into_iter()
             .filter_map(|(id, members)| {
                 let s = self.stories.get(&id)?;
                 Some(StoryUpdate {
                     id,
-                    title: s.title.clone(),
+                    title: Some(s.title.clone()),
                     add_members: members,
                     lines: None,
                     state: serde_json::to_vec(&s.state).ok(),
                 })
             })
-            .collect()
+            .collect();
+        Ok(StoryChanges {
+            updates,
+            journal: Vec::new(),
+        })
     }
 }
 
@@ -489,9 +642,12 @@ mod tests {
                 doc: d,
                 title_terms: t,
                 body_terms: &[],
+                features: None,
             })
             .collect();
-        let updates = s.assign(&inputs);
+        let dir = tempfile::tempdir().unwrap();
+        let store = khabar_store::SqliteStore::create(&dir.path().join("k.sqlite3")).unwrap();
+        let updates = s.assign(&store, &inputs).unwrap().updates;
         let story_of = |id: &str| {
             updates
                 .iter()

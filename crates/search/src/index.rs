@@ -17,18 +17,21 @@ use crate::query::{ParsedQuery, day_of};
 use crate::terms::{IndexToken, index_tokens};
 use khabar_core::TextAnalyzer;
 use khabar_store::{EntityMention, Store, StoredDocument};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::postings::Postings;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token, TokenStream, Tokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 /// Version of the index layout (schema and term scheme). An index with another
 /// version is rebuilt from the store.
@@ -227,6 +230,20 @@ pub fn entity_keys(mentions: &[EntityMention]) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// A hit of the index: the document's store seq, its score, and the token
+/// positions where the highlight terms occur in its title and body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexHit {
+    /// Store sequence number.
+    pub seq: i64,
+    /// BM25 score (title matches boosted).
+    pub score: f32,
+    /// Title token positions (0-based) of the highlight terms.
+    pub title_positions: Vec<u32>,
+    /// Body token positions (0-based) of the highlight terms.
+    pub body_positions: Vec<u32>,
 }
 
 /// Filters resolved for the index.
@@ -498,8 +515,10 @@ impl SearchIndex {
         Ok(n)
     }
 
-    /// Searches: returns the total number of matches and `(seq, score)` of the
-    /// hits from `offset` to `offset + limit`, best first (ties by seq).
+    /// Searches: returns the total number of matches and the hits from `offset`
+    /// to `offset + limit`, best first (ties by seq), each with the token
+    /// positions of the `highlight` terms (read from the postings: no stored
+    /// document is loaded and nothing is analysed).
     ///
     /// # Errors
     /// tantivy errors.
@@ -509,7 +528,8 @@ impl SearchIndex {
         filters: &IndexFilters,
         limit: usize,
         offset: usize,
-    ) -> Result<(usize, Vec<(i64, f32)>), IndexError> {
+        highlight: &[String],
+    ) -> Result<(usize, Vec<IndexHit>), IndexError> {
         let query = self.build_query(q, filters);
         let searcher = self.reader.searcher();
         let (top, total) = searcher.search(
@@ -521,18 +541,74 @@ impl SearchIndex {
                 Count,
             ),
         )?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            if let Some(seq) = doc.get_first(self.fields.seq).and_then(|v| v.as_u64()) {
-                hits.push((seq as i64, score));
+        if limit == 0 {
+            return Ok((total, Vec::new()));
+        }
+        let mut hits: Vec<IndexHit> = top
+            .iter()
+            .map(|&(score, _)| IndexHit {
+                seq: -1,
+                score,
+                title_positions: Vec::new(),
+                body_positions: Vec::new(),
+            })
+            .collect();
+        // Hits by segment, in doc order: one fast-field column and one postings list
+        // per (segment, term, field), each read forward once.
+        let mut by_segment: BTreeMap<u32, Vec<(DocId, usize)>> = BTreeMap::new();
+        for (i, (_, addr)) in top.iter().enumerate() {
+            by_segment
+                .entry(addr.segment_ord)
+                .or_default()
+                .push((addr.doc_id, i));
+        }
+        let mut buf = Vec::new();
+        for (segment, mut docs) in by_segment {
+            docs.sort_unstable();
+            let reader = searcher.segment_reader(segment);
+            let seqs = reader.fast_fields().u64("seq")?;
+            for &(doc, i) in &docs {
+                if let Some(seq) = seqs.first(doc) {
+                    hits[i].seq = i64::try_from(seq).unwrap_or(i64::MAX);
+                }
+            }
+            for (field, title) in [(self.fields.title, true), (self.fields.body, false)] {
+                let inverted = reader.inverted_index(field)?;
+                for t in highlight {
+                    let term = Term::from_field_text(field, t);
+                    let Some(mut postings) = inverted
+                        .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                        .map_err(|e| IndexError::Tantivy(e.into()))?
+                    else {
+                        continue;
+                    };
+                    for &(doc, i) in &docs {
+                        if postings.doc() < doc {
+                            postings.seek(doc);
+                        }
+                        if postings.doc() != doc {
+                            continue;
+                        }
+                        postings.positions(&mut buf);
+                        let out = if title {
+                            &mut hits[i].title_positions
+                        } else {
+                            &mut hits[i].body_positions
+                        };
+                        out.extend_from_slice(&buf);
+                    }
+                }
             }
         }
-        // BM25 ties are broken by ingest order so results are deterministic.
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        if limit == 0 {
-            hits.clear();
+        hits.retain(|h| h.seq >= 0);
+        for h in &mut hits {
+            h.title_positions.sort_unstable();
+            h.title_positions.dedup();
+            h.body_positions.sort_unstable();
+            h.body_positions.dedup();
         }
+        // BM25 ties are broken by ingest order so results are deterministic.
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.seq.cmp(&b.seq)));
         Ok((total, hits))
     }
 

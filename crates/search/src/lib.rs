@@ -44,6 +44,7 @@ pub mod highlight;
 pub mod hooks;
 pub mod index;
 pub mod query;
+pub mod stories;
 pub mod terms;
 
 pub use archive::{

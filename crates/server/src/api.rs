@@ -116,6 +116,10 @@ pub(crate) struct QuoteOut {
     speaker: Option<Offsets>,
     speaker_key: Option<String>,
     cue: Option<Offsets>,
+    /// Quoted words (true) or reported speech (false).
+    direct: bool,
+    /// Where it was said («في تصريح لقناة …»), when the report says.
+    channel: Option<Offsets>,
 }
 
 /// A document as the API returns it.
@@ -158,6 +162,8 @@ pub(crate) fn document_out(d: StoredDocument) -> DocumentOut {
             speaker: q.speaker.map(|s| one(text, s)),
             speaker_key: q.speaker_key.clone(),
             cue: q.cue.map(|s| one(text, s)),
+            direct: q.direct,
+            channel: q.channel.map(|s| one(text, s)),
         })
         .collect();
     DocumentOut {
@@ -203,6 +209,8 @@ pub(crate) struct StoryQuote {
     pub(crate) doc_id: String,
     pub(crate) source: Option<String>,
     pub(crate) text: String,
+    /// Quoted words (true) or reported speech (false).
+    pub(crate) direct: bool,
     #[serde(flatten)]
     pub(crate) offsets: Offsets,
 }
@@ -259,7 +267,8 @@ pub(crate) fn story_out(a: &Archive, id: i64) -> Result<Option<StoryOut>, khabar
     }
     // Entities: counts per key, the commonest spelling as the name.
     let mut ents: BTreeMap<String, (String, u32, BTreeMap<String, u32>)> = BTreeMap::new();
-    let mut groups: BTreeMap<Option<String>, QuoteGroup> = BTreeMap::new();
+    // Quotes by speaker key; a speaker without a key is grouped by its words.
+    let mut groups: BTreeMap<(Option<String>, String), QuoteGroup> = BTreeMap::new();
     for m in &story.members {
         let Some(d) = docs.get(&m.id) else { continue };
         for e in &d.mentions {
@@ -278,17 +287,20 @@ pub(crate) fn story_out(a: &Archive, id: i64) -> Result<Option<StoryOut>, khabar
                 .map(|s| s.slice(&d.text).to_string())
                 .or_else(|| q.speaker_key.clone())
                 .unwrap_or_else(|| "غير منسوب".to_string());
-            let g = groups
-                .entry(q.speaker_key.clone())
-                .or_insert_with(|| QuoteGroup {
-                    speaker_key: q.speaker_key.clone(),
-                    speaker,
-                    quotes: Vec::new(),
-                });
+            let group_key = match &q.speaker_key {
+                Some(k) => (Some(k.clone()), String::new()),
+                None => (None, speaker.clone()),
+            };
+            let g = groups.entry(group_key).or_insert_with(|| QuoteGroup {
+                speaker_key: q.speaker_key.clone(),
+                speaker,
+                quotes: Vec::new(),
+            });
             g.quotes.push(StoryQuote {
                 doc_id: d.id.clone(),
                 source: d.source.clone(),
                 text: q.content.slice(&d.text).to_string(),
+                direct: q.direct,
                 offsets: one(&d.text, q.content),
             });
         }
@@ -316,6 +328,7 @@ pub(crate) fn story_out(a: &Archive, id: i64) -> Result<Option<StoryOut>, khabar
             .len()
             .cmp(&a.quotes.len())
             .then(a.speaker_key.cmp(&b.speaker_key))
+            .then(a.speaker.cmp(&b.speaker))
     });
     let lines = story
         .lines

@@ -34,7 +34,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use khabar_search::Archive;
-use khabar_search::hooks::{Annotator, NoAnnotations, StoryAssigner, TermOverlapStories};
+use khabar_search::hooks::{Annotator, NoAnnotations, StoryAssigner};
+use khabar_search::stories::ClusterStories;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -52,6 +53,11 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Requests taking longer are answered with 503.
     pub timeout: Duration,
+    /// Store and index reads that run at once; the others wait their turn without a
+    /// thread. 0: twice the cores. On a small machine a few more than the cores keeps
+    /// them busy, while 50 concurrent readers each on its own thread only add
+    /// context switches and lock contention.
+    pub concurrent_reads: usize,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +67,7 @@ impl Default for ServerConfig {
             rate_limit_per_sec: 50,
             max_body_bytes: 2 << 20,
             timeout: Duration::from_secs(15),
+            concurrent_reads: 0,
         }
     }
 }
@@ -83,11 +90,11 @@ pub struct Hooks {
 }
 
 impl Default for Hooks {
-    /// No annotations (until the NER and quote engines are wired) and the placeholder story assigner.
+    /// No annotations (no model to load) and the story clustering of `khabar ingest`.
     fn default() -> Self {
         Hooks {
             annotator: Box::new(NoAnnotations),
-            assigner: Box::new(TermOverlapStories::new()),
+            assigner: Box::new(ClusterStories::new()),
         }
     }
 }
@@ -98,6 +105,8 @@ pub(crate) struct AppState {
     pub(crate) archive: Arc<RwLock<Archive>>,
     pub(crate) write_token: Option<Arc<str>>,
     pub(crate) hooks: Arc<Mutex<Hooks>>,
+    /// Permits to run a read (see [`ServerConfig::concurrent_reads`]).
+    pub(crate) reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -107,7 +116,14 @@ impl AppState {
         f: impl FnOnce(&Archive) -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let archive = self.archive.clone();
+        let permit = self
+            .reads
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the server is shutting down"))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let guard = archive.read().unwrap_or_else(|p| p.into_inner());
             f(&guard)
         })
@@ -167,6 +183,10 @@ pub fn router(archive: Arc<RwLock<Archive>>, config: &ServerConfig, hooks: Hooks
     let state = AppState {
         archive,
         hooks: Arc::new(Mutex::new(hooks)),
+        reads: Arc::new(tokio::sync::Semaphore::new(match config.concurrent_reads {
+            0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        })),
         write_token: config
             .write_token
             .as_deref()

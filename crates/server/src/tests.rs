@@ -38,6 +38,8 @@ fn annotate(doc: &Document, _a: &khabar_core::Analysis) -> Annotations {
             speaker,
             speaker_key: speaker.map(|_| "بشار_الاسد".to_string()),
             cue: None,
+            direct: true,
+            channel: None,
         });
     }
     ann
@@ -53,8 +55,9 @@ impl khabar_search::hooks::StoryAssigner for FixedStories {
 
     fn assign(
         &mut self,
+        _store: &dyn khabar_store::Store,
         batch: &[khabar_search::hooks::AssignInput<'_>],
-    ) -> Vec<khabar_store::StoryUpdate> {
+    ) -> Result<khabar_search::hooks::StoryChanges, khabar_store::Error> {
         let (mut one, mut two) = (Vec::new(), Vec::new());
         for i in batch {
             if i.doc.id.starts_with('a') {
@@ -63,10 +66,10 @@ impl khabar_search::hooks::StoryAssigner for FixedStories {
                 two.push(i.doc.id.clone())
             }
         }
-        vec![
+        let updates = vec![
             khabar_store::StoryUpdate {
                 id: 1,
-                title: "الأسد وإعادة الإعمار".into(),
+                title: Some("الأسد وإعادة الإعمار".into()),
                 add_members: one,
                 lines: Some(vec![khabar_store::StoryLine {
                     text: "<i>الأسد</i> يعد بإعادة الإعمار.".into(),
@@ -80,12 +83,16 @@ impl khabar_search::hooks::StoryAssigner for FixedStories {
             },
             khabar_store::StoryUpdate {
                 id: 2,
-                title: "<script>alert('story')</script>".into(),
+                title: Some("<script>alert('story')</script>".into()),
                 add_members: two,
                 lines: None,
                 state: None,
             },
-        ]
+        ];
+        Ok(khabar_search::hooks::StoryChanges {
+            updates,
+            journal: Vec::new(),
+        })
     }
 }
 
@@ -216,6 +223,8 @@ async fn documents_stories_and_health() {
         &text[m["start"].as_u64().unwrap() as usize..m["end"].as_u64().unwrap() as usize],
         "الأسد"
     );
+    assert_eq!(v["quotes"][0]["direct"], true);
+    assert!(v["quotes"][0]["channel"].is_null());
     assert_eq!(
         get(&app, "/api/documents/nope").await.0,
         StatusCode::NOT_FOUND
@@ -239,6 +248,7 @@ async fn documents_stories_and_health() {
     assert_eq!(st["entities"][0]["key"], "بشار_الاسد");
     assert_eq!(st["entities"][0]["count"], 2);
     assert_eq!(st["quotes"][0]["quotes"][0]["text"], "سنعيد بناء سوريا");
+    assert_eq!(st["quotes"][0]["quotes"][0]["direct"], true);
     assert_eq!(st["lines"][0]["support"], 2);
     assert_eq!(st["lines"][0]["sources"][0]["doc_id"], "a1");
     assert_eq!(st["lines"][0]["sources"][0]["end_utf16"], 3);

@@ -55,7 +55,7 @@ use khabar_core::Span;
 
 /// The schema version this build writes and reads. Stores with a higher
 /// version are refused; lower versions are migrated forward on open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Errors of the store. Each says what to do when the user must act.
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +154,27 @@ pub trait Store: Send + Sync {
         &self,
         docs: &[NewDocument],
         stories: &[StoryUpdate],
+    ) -> Result<Vec<PutOutcome>> {
+        self.commit_batch_journaled(docs, stories, &[])
+    }
+
+    /// [`Store::commit_batch`], appending the story assigner's journal entries in the
+    /// same transaction (so its journal never runs ahead of, or behind, the stories).
+    fn commit_batch_journaled(
+        &self,
+        docs: &[NewDocument],
+        stories: &[StoryUpdate],
+        journal: &[JournalEntry],
     ) -> Result<Vec<PutOutcome>>;
+
+    /// Up to `limit` journal entries with `pos > after`, in order.
+    fn journal(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>>;
+
+    /// The last journal position (0 when the journal is empty).
+    fn journal_end(&self) -> Result<i64>;
+
+    /// What a search hit shows of a document, by sequence number.
+    fn hit_document(&self, seq: i64) -> Result<Option<HitDocument>>;
 
     /// A document by id.
     fn document(&self, id: &str) -> Result<Option<StoredDocument>>;
@@ -180,13 +200,18 @@ pub trait Store: Send + Sync {
     /// Every story's id, title and assigner state, by id (for an assigner to resume).
     fn story_states(&self) -> Result<Vec<StoryState>>;
 
+    /// One story's id, title and assigner state.
+    fn story_state(&self, id: i64) -> Result<Option<StoryState>>;
+
     /// Full-text search inside the database, for backends that have it
     /// (PostgreSQL); `Ok(None)` means "use the external index" (SQLite).
+    /// Each hit comes with the token positions of `highlight` terms in it.
     fn full_text(
         &self,
         query: &TermQuery,
         filters: &Filters,
         limit: usize,
+        highlight: &[String],
     ) -> Result<Option<Vec<RankedDoc>>>;
 
     /// True if the document passes the filters (used to post-filter hits).

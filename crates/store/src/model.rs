@@ -31,6 +31,94 @@ pub struct NewDocument {
     /// Index terms of khabar's analyzer, for backends that search on their own
     /// (PostgreSQL builds its `tsvector` from them); the embedded store ignores them.
     pub terms: Vec<IndexTerm>,
+    /// The span of each searchable token, by index position: highlighting maps the
+    /// positions a query matched to these spans instead of re-analysing the text.
+    pub tokens: TokenSpans,
+}
+
+/// Byte spans of a document's searchable tokens, one per index position (spelling
+/// alternates share their token's position), for the title and for the body.
+///
+/// Search engines report *where* a query matched as token positions; this table turns
+/// them into spans of the original text, so a search hit is highlighted without
+/// analysing its text again. Stored packed: per span the gap after the previous span
+/// and the length, as LEB128 varints (about 2 bytes per token).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenSpans {
+    /// Spans of the title's tokens, by position.
+    pub title: Vec<Span>,
+    /// Spans of the body's tokens, by position.
+    pub body: Vec<Span>,
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(b: &[u8], at: &mut usize) -> Option<u32> {
+    let mut v = 0u32;
+    for shift in (0..35).step_by(7) {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        v |= u32::from(byte & 0x7F).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+impl TokenSpans {
+    /// The packed form (see the type's docs). Spans of each part must be sorted and
+    /// must not overlap, as token spans are.
+    pub fn pack(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 3 * (self.title.len() + self.body.len()));
+        for part in [&self.title, &self.body] {
+            put_varint(&mut out, part.len() as u32);
+            let mut prev = 0u32;
+            for s in part {
+                put_varint(&mut out, s.start.saturating_sub(prev));
+                put_varint(&mut out, s.end.saturating_sub(s.start));
+                prev = s.end;
+            }
+        }
+        out
+    }
+
+    /// Unpacks [`TokenSpans::pack`]; `None` for bytes that are not such a table.
+    pub fn unpack(b: &[u8]) -> Option<TokenSpans> {
+        let mut at = 0usize;
+        let mut parts: [Vec<Span>; 2] = [Vec::new(), Vec::new()];
+        for part in &mut parts {
+            let n = get_varint(b, &mut at)? as usize;
+            // Each span takes at least two bytes: a count larger than that is corrupt.
+            if n > b.len() {
+                return None;
+            }
+            part.reserve(n);
+            let mut prev = 0u32;
+            for _ in 0..n {
+                let start = prev.checked_add(get_varint(b, &mut at)?)?;
+                let end = start.checked_add(get_varint(b, &mut at)?)?;
+                part.push(Span::new(start, end));
+                prev = end;
+            }
+        }
+        if at != b.len() {
+            return None;
+        }
+        let [title, body] = parts;
+        Some(TokenSpans { title, body })
+    }
+
+    /// The number of title positions (PostgreSQL numbers body positions after them).
+    pub fn title_positions(&self) -> u32 {
+        self.title.len() as u32
+    }
 }
 
 /// One index term at one position; several terms may share a position (spelling alternates).
@@ -66,6 +154,12 @@ pub struct Quote {
     pub speaker_key: Option<String>,
     /// The cue («قال», «أكد», a colon…), if found.
     pub cue: Option<Span>,
+    /// True for the speaker's own words (inside quote marks), false for reported speech.
+    #[serde(default)]
+    pub direct: bool,
+    /// Who relayed the statement («بحسب ما أفاد الكرملين»), if anyone.
+    #[serde(default)]
+    pub channel: Option<Span>,
 }
 
 /// A stored document.
@@ -97,6 +191,42 @@ pub struct StoredDocument {
     pub quotes: Vec<Quote>,
     /// The story it belongs to, if assigned.
     pub story: Option<i64>,
+}
+
+/// What a search hit shows of a document: its fields, text, sentences and token spans
+/// (lighter than [`StoredDocument`]: no entities or quotes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HitDocument {
+    /// Ingest sequence number.
+    pub seq: i64,
+    /// Caller's id.
+    pub id: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication date.
+    pub date: Option<String>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Link.
+    pub url: Option<String>,
+    /// The story it belongs to.
+    pub story: Option<i64>,
+    /// Original text.
+    pub text: String,
+    /// Sentence spans.
+    pub sentences: Vec<Span>,
+    /// Token spans by position; `None` for documents stored before they were kept.
+    pub tokens: Option<TokenSpans>,
+}
+
+/// One entry of the story assigner's journal: what it needs to replay its own
+/// history after a restart (opaque to the store), at a position it numbers itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// Position: 1, 2, 3… in the order the assigner wrote them.
+    pub pos: i64,
+    /// The assigner's bytes.
+    pub data: Vec<u8>,
 }
 
 /// A document in a list (story members, search hits).
@@ -167,8 +297,8 @@ pub struct LineSource {
 pub struct StoryUpdate {
     /// Story id (the assigner allocates new ids above [`Store::max_story_id`](crate::Store::max_story_id)).
     pub id: i64,
-    /// New label.
-    pub title: String,
+    /// New label, if it changed (a new story without one gets an empty label).
+    pub title: Option<String>,
     /// Documents (by id) to add as members; a document belongs to one story at a time.
     pub add_members: Vec<String>,
     /// Replacement summary lines, if the digest changed.
@@ -252,13 +382,19 @@ pub struct TermQuery {
     pub excluded: Vec<Vec<String>>,
 }
 
-/// A search hit from a backend: which document and how well it matched.
-#[derive(Clone, Debug, PartialEq)]
+/// A search hit from a backend: which document, how well it matched, and where.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RankedDoc {
     /// Ingest sequence number.
     pub seq: i64,
     /// Relevance score (higher is better; scales differ between backends).
     pub score: f32,
+    /// Title token positions (0-based) holding one of the highlight terms.
+    pub title_positions: Vec<u32>,
+    /// Body token positions (0-based) holding one of the highlight terms.
+    pub body_positions: Vec<u32>,
+    /// The document's token spans, when the backend read them with the positions.
+    pub tokens: Option<TokenSpans>,
 }
 
 /// The content hash of a document: seeded xxh3-128 over the title, a separator and the text.
@@ -276,6 +412,45 @@ pub fn content_hash(title: Option<&str>, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn token_spans_round_trip(
+            title in proptest::collection::vec((0u32..50, 0u32..40), 0..20),
+            body in proptest::collection::vec((0u32..300, 0u32..400), 0..200),
+        ) {
+            let spans = |v: &[(u32, u32)]| {
+                let mut at = 0u32;
+                v.iter().map(|&(gap, len)| {
+                    let s = Span::new(at + gap, at + gap + len);
+                    at = s.end;
+                    s
+                }).collect::<Vec<_>>()
+            };
+            let t = TokenSpans { title: spans(&title), body: spans(&body) };
+            prop_assert_eq!(TokenSpans::unpack(&t.pack()), Some(t));
+        }
+
+        #[test]
+        fn unpacking_garbage_never_panics(b in proptest::collection::vec(any::<u8>(), 0..64)) {
+            if let Some(t) = TokenSpans::unpack(&b) {
+                prop_assert_eq!(TokenSpans::unpack(&t.pack()), Some(t));
+            }
+        }
+    }
+
+    #[test]
+    fn token_spans_are_compact_and_truncation_is_caught() {
+        let t = TokenSpans {
+            title: vec![Span::new(0, 10), Span::new(11, 19)],
+            body: (0..100).map(|i| Span::new(i * 9, i * 9 + 8)).collect(),
+        };
+        let packed = t.pack();
+        assert!(packed.len() <= 2 + 2 * 102, "{} bytes", packed.len());
+        assert_eq!(TokenSpans::unpack(&packed[..packed.len() - 1]), None);
+        assert_eq!(TokenSpans::unpack(&[]), None);
+    }
 
     #[test]
     fn content_hash_is_stable_and_separates_title_from_text() {

@@ -6,17 +6,25 @@
 //! process; a power cut may lose the last batches but never corrupts the file.
 
 use crate::{
-    Backend, DocumentSummary, EntityMention, Error, Filters, LineSource, NewDocument, PutOutcome,
-    Quote, RankedDoc, Result, SCHEMA_VERSION, Store, StoreStats, StoredDocument, Story, StoryLine,
-    StoryState, StorySummary, StoryUpdate, TermQuery, pack_spans, span_of, unpack_spans,
+    Backend, DocumentSummary, EntityMention, Error, Filters, HitDocument, JournalEntry, LineSource,
+    NewDocument, PutOutcome, Quote, RankedDoc, Result, SCHEMA_VERSION, Store, StoreStats,
+    StoredDocument, Story, StoryLine, StoryState, StorySummary, StoryUpdate, TermQuery, TokenSpans,
+    pack_spans, span_of, unpack_spans,
 };
+use khabar_core::Span;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// Migrations, in order: (version reached, SQL).
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_tokens_quotes_journal.sql"),
+    ),
+];
 
 /// Read connections besides the writer.
 const READERS: usize = 4;
@@ -235,38 +243,36 @@ fn complete(
         d.mentions.push(EntityMention { span, label, key });
     }
     let mut st = c.prepare_cached(
-        "SELECT content_start, content_end, speaker_start, speaker_end, speaker_key, cue_start, cue_end
+        "SELECT content_start, content_end, speaker_start, speaker_end, speaker_key, cue_start, cue_end,
+                direct, channel_start, channel_end
          FROM quotes WHERE doc_seq = ?1 ORDER BY idx",
     )?;
     let rows = st.query_map(params![d.seq], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<i64>>(2)?,
-            r.get::<_, Option<i64>>(3)?,
+            (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?),
+            (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<i64>>(3)?),
             r.get::<_, Option<String>>(4)?,
-            r.get::<_, Option<i64>>(5)?,
-            r.get::<_, Option<i64>>(6)?,
+            (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?),
+            r.get::<_, bool>(7)?,
+            (r.get::<_, Option<i64>>(8)?, r.get::<_, Option<i64>>(9)?),
         ))
     })?;
+    let opt_span = |(s, e): (Option<i64>, Option<i64>), what: &str| -> Result<Option<Span>> {
+        match (s, e) {
+            (Some(s), Some(e)) => Ok(Some(span_of(s, e).ok_or_else(|| corrupt(location, what))?)),
+            _ => Ok(None),
+        }
+    };
     for row in rows {
-        let (cs, ce, ss, se, speaker_key, qs, qe) = row?;
+        let ((cs, ce), speaker, speaker_key, cue, direct, channel) = row?;
         let content = span_of(cs, ce).ok_or_else(|| corrupt(location, "quote span"))?;
-        let speaker = match (ss, se) {
-            (Some(s), Some(e)) => {
-                Some(span_of(s, e).ok_or_else(|| corrupt(location, "speaker span"))?)
-            }
-            _ => None,
-        };
-        let cue = match (qs, qe) {
-            (Some(s), Some(e)) => Some(span_of(s, e).ok_or_else(|| corrupt(location, "cue span"))?),
-            _ => None,
-        };
         d.quotes.push(Quote {
             content,
-            speaker,
+            speaker: opt_span(speaker, "speaker span")?,
             speaker_key,
-            cue,
+            cue: opt_span(cue, "cue span")?,
+            direct,
+            channel: opt_span(channel, "channel span")?,
         });
     }
     Ok(d)
@@ -307,8 +313,8 @@ fn insert_doc(tx: &rusqlite::Transaction<'_>, doc: &NewDocument) -> Result<PutOu
         doc.text
     ])?;
     let seq = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO sentences(doc_seq, spans) VALUES (?1, ?2)")?
-        .execute(params![seq, pack_spans(&doc.sentences)])?;
+    tx.prepare_cached("INSERT INTO sentences(doc_seq, spans, tokens) VALUES (?1, ?2, ?3)")?
+        .execute(params![seq, pack_spans(&doc.sentences), doc.tokens.pack()])?;
     let mut st = tx.prepare_cached(
         "INSERT INTO entity_mentions(doc_seq, idx, start, \"end\", label, key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
@@ -323,8 +329,9 @@ fn insert_doc(tx: &rusqlite::Transaction<'_>, doc: &NewDocument) -> Result<PutOu
         ])?;
     }
     let mut st = tx.prepare_cached(
-        "INSERT INTO quotes(doc_seq, idx, content_start, content_end, speaker_start, speaker_end, speaker_key, cue_start, cue_end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO quotes(doc_seq, idx, content_start, content_end, speaker_start, speaker_end, speaker_key,
+                            cue_start, cue_end, direct, channel_start, channel_end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for (i, q) in doc.quotes.iter().enumerate() {
         st.execute(params![
@@ -336,7 +343,10 @@ fn insert_doc(tx: &rusqlite::Transaction<'_>, doc: &NewDocument) -> Result<PutOu
             q.speaker.map(|s| s.end),
             q.speaker_key,
             q.cue.map(|s| s.start),
-            q.cue.map(|s| s.end)
+            q.cue.map(|s| s.end),
+            q.direct,
+            q.channel.map(|s| s.start),
+            q.channel.map(|s| s.end)
         ])?;
     }
     Ok(match outcome {
@@ -347,8 +357,8 @@ fn insert_doc(tx: &rusqlite::Transaction<'_>, doc: &NewDocument) -> Result<PutOu
 
 fn apply_story(tx: &rusqlite::Transaction<'_>, u: &StoryUpdate) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO stories(id, title, state) VALUES (?1, ?2, ?3)
-         ON CONFLICT(id) DO UPDATE SET title = excluded.title, state = COALESCE(excluded.state, stories.state)",
+        "INSERT INTO stories(id, title, state) VALUES (?1, COALESCE(?2, ''), ?3)
+         ON CONFLICT(id) DO UPDATE SET title = COALESCE(?2, stories.title), state = COALESCE(excluded.state, stories.state)",
     )?
     .execute(params![u.id, u.title, u.state])?;
     let mut st = tx.prepare_cached(
@@ -402,10 +412,11 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    fn commit_batch(
+    fn commit_batch_journaled(
         &self,
         docs: &[NewDocument],
         stories: &[StoryUpdate],
+        journal: &[JournalEntry],
     ) -> Result<Vec<PutOutcome>> {
         let mut c = lock(&self.writer);
         let tx = c
@@ -418,8 +429,80 @@ impl Store for SqliteStore {
         for u in stories {
             apply_story(&tx, u)?;
         }
+        {
+            let mut st =
+                tx.prepare_cached("INSERT INTO story_journal(pos, entry) VALUES (?1, ?2)")?;
+            for e in journal {
+                st.execute(params![e.pos, e.data])?;
+            }
+        }
         tx.commit().map_err(|e| busy_to_locked(e, &self.location))?;
         Ok(out)
+    }
+
+    fn journal(&self, after: i64, limit: usize) -> Result<Vec<JournalEntry>> {
+        let c = self.reader();
+        let rows = c
+            .prepare_cached(
+                "SELECT pos, entry FROM story_journal WHERE pos > ?1 ORDER BY pos LIMIT ?2",
+            )?
+            .query_map(params![after, limit as i64], |r| {
+                Ok(JournalEntry {
+                    pos: r.get(0)?,
+                    data: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn journal_end(&self) -> Result<i64> {
+        Ok(self
+            .reader()
+            .query_row("SELECT COALESCE(MAX(pos), 0) FROM story_journal", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn hit_document(&self, seq: i64) -> Result<Option<HitDocument>> {
+        let c = self.reader();
+        let row = c
+            .prepare_cached(
+                "SELECT d.seq, d.id, d.title, d.date, d.source, d.url, m.story_id, d.text, s.spans, s.tokens
+                 FROM documents d LEFT JOIN sentences s ON s.doc_seq = d.seq
+                 LEFT JOIN story_members m ON m.doc_seq = d.seq WHERE d.seq = ?1",
+            )?
+            .query_row(params![seq], |r| {
+                Ok((
+                    HitDocument {
+                        seq: r.get(0)?,
+                        id: r.get(1)?,
+                        title: r.get(2)?,
+                        date: r.get(3)?,
+                        source: r.get(4)?,
+                        url: r.get(5)?,
+                        story: r.get(6)?,
+                        text: r.get(7)?,
+                        sentences: Vec::new(),
+                        tokens: None,
+                    },
+                    r.get::<_, Option<Vec<u8>>>(8)?,
+                    r.get::<_, Option<Vec<u8>>>(9)?,
+                ))
+            })
+            .optional()?;
+        let Some((mut d, spans, tokens)) = row else {
+            return Ok(None);
+        };
+        if let Some(b) = spans {
+            d.sentences =
+                unpack_spans(&b).ok_or_else(|| corrupt(&self.location, "sentence spans"))?;
+        }
+        if let Some(b) = tokens {
+            d.tokens =
+                Some(TokenSpans::unpack(&b).ok_or_else(|| corrupt(&self.location, "token spans"))?);
+        }
+        Ok(Some(d))
     }
 
     fn document(&self, id: &str) -> Result<Option<StoredDocument>> {
@@ -555,11 +638,20 @@ impl Store for SqliteStore {
         Ok(rows)
     }
 
+    fn story_state(&self, id: i64) -> Result<Option<StoryState>> {
+        Ok(self
+            .reader()
+            .prepare_cached("SELECT id, title, state FROM stories WHERE id = ?1")?
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
     fn full_text(
         &self,
         _query: &TermQuery,
         _filters: &Filters,
         _limit: usize,
+        _highlight: &[String],
     ) -> Result<Option<Vec<RankedDoc>>> {
         Ok(None)
     }

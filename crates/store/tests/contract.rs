@@ -42,12 +42,28 @@ fn rich_doc() -> NewDocument {
             key: "دمشق".into(),
         },
     ];
-    d.quotes = vec![Quote {
-        content: find("سنعيد الإعمار"),
-        speaker: Some(find("بشار الأسد")),
-        speaker_key: Some("بشار_الاسد".into()),
-        cue: Some(find("قال")),
-    }];
+    d.quotes = vec![
+        Quote {
+            content: find("سنعيد الإعمار"),
+            speaker: Some(find("بشار الأسد")),
+            speaker_key: Some("بشار_الاسد".into()),
+            cue: Some(find("قال")),
+            direct: true,
+            channel: None,
+        },
+        Quote {
+            content: find("ذلك"),
+            speaker: Some(find("دمشق")),
+            speaker_key: None,
+            cue: Some(find("وأكدت")),
+            direct: false,
+            channel: Some(find("دمشق")),
+        },
+    ];
+    d.tokens = TokenSpans {
+        title: vec![Span::from_usize(0, "الأسد".len())],
+        body: vec![find("قال"), find("الرئيس"), find("بشار")],
+    };
     d
 }
 
@@ -78,8 +94,61 @@ fn insert_and_read_back(s: &dyn Store) {
             st.quotes,
             st.max_seq
         ),
-        (1, 2, 2, 1, seq)
+        (1, 2, 2, 2, seq)
     );
+    let hit = s.hit_document(seq).unwrap().unwrap();
+    assert_eq!(
+        (hit.id.as_str(), hit.text.as_str(), &hit.title, &hit.source),
+        ("sana-1", d.text.as_str(), &d.title, &d.source)
+    );
+    assert_eq!(hit.sentences, d.sentences);
+    assert_eq!(hit.tokens.as_ref(), Some(&d.tokens));
+    assert_eq!(hit.story, None);
+    assert!(s.hit_document(seq + 1000).unwrap().is_none());
+}
+
+fn journal_commits_with_its_batch(s: &dyn Store) {
+    assert_eq!(s.journal_end().unwrap(), 0);
+    let entry = |pos: i64| JournalEntry {
+        pos,
+        data: format!("entry {pos}").into_bytes(),
+    };
+    let update = |id: i64, members: &[&str]| StoryUpdate {
+        id,
+        title: Some(format!("قصة {id}")),
+        add_members: members.iter().map(|m| m.to_string()).collect(),
+        lines: None,
+        state: Some(vec![id as u8]),
+    };
+    s.commit_batch_journaled(
+        &[doc("j1", "ع", "نص"), doc("j2", "ع", "نص آخر")],
+        &[update(1, &["j1", "j2"])],
+        &[entry(1), entry(2)],
+    )
+    .unwrap();
+    s.commit_batch_journaled(
+        &[doc("j3", "ع", "ثالث")],
+        &[update(2, &["j3"])],
+        &[entry(3)],
+    )
+    .unwrap();
+    assert_eq!(s.journal_end().unwrap(), 3);
+    assert_eq!(s.journal(0, 10).unwrap(), [entry(1), entry(2), entry(3)]);
+    assert_eq!(s.journal(1, 1).unwrap(), [entry(2)]);
+    assert!(s.journal(3, 10).unwrap().is_empty());
+    // A batch that fails leaves neither its documents nor its journal entries: entry 3
+    // again violates the journal's key, so the whole transaction rolls back.
+    assert!(
+        s.commit_batch_journaled(&[doc("j4", "ع", "رابع")], &[], &[entry(3)])
+            .is_err()
+    );
+    assert!(s.document("j4").unwrap().is_none());
+    assert_eq!(s.journal_end().unwrap(), 3);
+    assert_eq!(
+        s.story_state(2).unwrap(),
+        Some((2, "قصة 2".to_string(), Some(vec![2])))
+    );
+    assert_eq!(s.story_state(99).unwrap(), None);
 }
 
 fn same_content_is_a_no_op_and_new_content_replaces(s: &dyn Store) {
@@ -142,14 +211,14 @@ fn stories_members_and_lines(s: &dyn Store) {
     let updates = vec![
         StoryUpdate {
             id: 7,
-            title: "قصة أولى".into(),
+            title: Some("قصة أولى".into()),
             add_members: vec!["d0".into(), "d1".into()],
             lines: Some(vec![line.clone()]),
             state: Some(b"state-7".to_vec()),
         },
         StoryUpdate {
             id: 9,
-            title: "قصة ثانية".into(),
+            title: Some("قصة ثانية".into()),
             add_members: vec!["d2".into()],
             lines: None,
             state: None,
@@ -174,7 +243,7 @@ fn stories_members_and_lines(s: &dyn Store) {
         &[],
         &[StoryUpdate {
             id: 9,
-            title: "قصة ثانية".into(),
+            title: None,
             add_members: vec!["d0".into()],
             lines: None,
             state: None,
@@ -286,11 +355,16 @@ fn full_text_where_the_backend_has_it(s: &dyn Store) {
         in_title,
     };
     let mut a = doc("a", "عنوان", "نص");
+    // One title position (1), the body from 3.
     a.terms = vec![
         term("اسد", 1, true),
         term("بشار", 3, false),
         term("اسد", 4, false),
     ];
+    a.tokens = TokenSpans {
+        title: vec![Span::new(0, 10)],
+        body: vec![Span::new(0, 2), Span::new(3, 5)],
+    };
     a.source = Some("SANA".into());
     let mut b = doc("b", "عنوان", "نص آخر");
     b.terms = vec![
@@ -305,7 +379,7 @@ fn full_text_where_the_backend_has_it(s: &dyn Store) {
         .map(|o| o.seq())
         .collect();
     let run = |tq: &TermQuery, f: &Filters| -> Option<Vec<i64>> {
-        s.full_text(tq, f, 10)
+        s.full_text(tq, f, 10, &[])
             .unwrap()
             .map(|v| v.iter().map(|h| h.seq).collect())
     };
@@ -334,6 +408,16 @@ fn full_text_where_the_backend_has_it(s: &dyn Store) {
                 Some(vec![seqs[0]])
             );
             assert_eq!(run(&q(&[&["غير"]], &[], &[]), &none), Some(vec![]));
+            // Positions of the highlight terms come back as title and body token positions.
+            let hits = s
+                .full_text(&q(&[&["اسد"]], &[], &[]), &none, 10, &["اسد".to_string()])
+                .unwrap()
+                .unwrap();
+            assert_eq!(hits[0].seq, seqs[0]);
+            assert_eq!(hits[0].title_positions, [0]);
+            assert_eq!(hits[0].body_positions, [1]);
+            assert!(hits[0].tokens.is_some());
+            assert_eq!(hits[1].tokens, Some(TokenSpans::default()));
         }
     }
 }
@@ -363,7 +447,8 @@ mod sqlite {
         documents_after_pages_in_seq_order,
         filters_match,
         hostile_text_is_stored_verbatim,
-        full_text_where_the_backend_has_it
+        full_text_where_the_backend_has_it,
+        journal_commits_with_its_batch
     );
 
     #[test]
@@ -380,6 +465,34 @@ mod sqlite {
             }
             other => panic!("expected NewerSchema, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_schema_1_store_is_migrated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.sqlite3");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(include_str!("../migrations/sqlite/0001_init.sql"))
+                .unwrap();
+            c.execute_batch(
+                "INSERT INTO meta(key, value) VALUES('schema_version', '1');
+                 INSERT INTO documents(id, content_hash, text) VALUES('old', 'h', 'قال إن المحادثات انتهت.');
+                 INSERT INTO sentences(doc_seq, spans) VALUES(1, x'');
+                 INSERT INTO quotes(doc_seq, idx, content_start, content_end) VALUES(1, 0, 12, 20);",
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let d = s.document("old").unwrap().unwrap();
+        assert_eq!(
+            (d.quotes[0].direct, d.quotes[0].channel),
+            (false, None),
+            "old quotes read as reported speech without a channel"
+        );
+        assert_eq!(s.hit_document(1).unwrap().unwrap().tokens, None);
+        assert_eq!(s.journal_end().unwrap(), 0);
     }
 
     #[test]
@@ -454,7 +567,8 @@ mod postgres {
         documents_after_pages_in_seq_order,
         filters_match,
         hostile_text_is_stored_verbatim,
-        full_text_where_the_backend_has_it
+        full_text_where_the_backend_has_it,
+        journal_commits_with_its_batch
     );
 
     #[test]
@@ -486,6 +600,35 @@ mod postgres {
             Err(Error::NotFound { .. }) => {}
             other => panic!("expected NotFound, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_schema_1_store_is_migrated_even_by_a_reader() {
+        let Some(url) = url() else { return };
+        let schema = format!("t_migrate_{}", std::process::id());
+        let f = PgFixture {
+            url: url.clone(),
+            schema: schema.clone(),
+            store: None,
+        };
+        let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema};"
+        ))
+        .unwrap();
+        c.batch_execute(include_str!("../migrations/postgres/0001_init.sql"))
+            .unwrap();
+        c.batch_execute("INSERT INTO meta(key, value) VALUES('schema_version', '1')")
+            .unwrap();
+        let s = PostgresStore::open(&url, &schema, PgMode::Read).unwrap();
+        assert_eq!(s.journal_end().unwrap(), 0);
+        let v: String = c
+            .query_one("SELECT value FROM meta WHERE key = 'schema_version'", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(v, SCHEMA_VERSION.to_string());
+        drop(s);
+        drop(f);
     }
 
     #[test]

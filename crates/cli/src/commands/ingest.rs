@@ -1,10 +1,9 @@
 //! `khabar ingest`: documents into the archive (store + search index).
 
-use super::store_args::StoreArgs;
+use super::store_args::{HookArgs, StoreArgs};
 use crate::common::{InputArgs, report_input, stdout};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use khabar_search::hooks::{NoAnnotations, NoStories, StoryAssigner, TermOverlapStories};
 use khabar_search::{Archive, IngestOptions, Mode};
 use std::io::{IsTerminal, Write};
 
@@ -15,10 +14,8 @@ pub struct Args {
     input: InputArgs,
     #[command(flatten)]
     store: StoreArgs,
-    /// Story assignment: `baseline` (headline-overlap placeholder until khabar-story's
-    /// clustering is wired) or `none`.
-    #[arg(long, default_value = "baseline", value_parser = ["baseline", "none"])]
-    stories: String,
+    #[command(flatten)]
+    hooks: HookArgs,
     /// Documents per batch (one transaction each).
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     batch: u64,
@@ -65,10 +62,8 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         ProgressBar::hidden()
     };
-    let mut assigner: Box<dyn StoryAssigner> = match args.stories.as_str() {
-        "none" => Box::new(NoStories),
-        _ => Box::new(TermOverlapStories::new()),
-    };
+    let annotator = args.hooks.annotator()?;
+    let mut assigner = args.hooks.assigner();
     let options = IngestOptions {
         batch_docs: args.batch as usize,
         index_commit_every: std::time::Duration::from_secs(args.index_commit_secs),
@@ -77,7 +72,7 @@ pub fn run(args: Args) -> Result<()> {
     let report = archive.ingest(
         reader.by_ref(),
         options,
-        &NoAnnotations,
+        annotator.as_ref(),
         assigner.as_mut(),
         |r| {
             pb.set_position(r.read);
@@ -91,13 +86,14 @@ pub fn run(args: Args) -> Result<()> {
     report_input(reader.stats());
     let secs = report.seconds.max(1e-9);
     eprintln!(
-        "khabar: ingested {} document(s) into {}: {} new, {} replaced, {} unchanged; {} story update(s); {:.1} s, {:.0} documents/s, {:.1} MB/s",
+        "khabar: ingested {} document(s) into {}: {} new, {} replaced, {} unchanged; {} story update(s), {} digest(s); {:.1} s, {:.0} documents/s, {:.1} MB/s",
         report.read,
         archive.store().location(),
         report.inserted,
         report.replaced,
         report.unchanged,
         report.story_updates,
+        report.story_digests,
         report.seconds,
         report.read as f64 / secs,
         report.bytes as f64 / secs / 1e6,

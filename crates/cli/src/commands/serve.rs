@@ -1,6 +1,6 @@
 //! `khabar serve`: the JSON API and the reader's page over HTTP.
 
-use super::store_args::StoreArgs;
+use super::store_args::{HookArgs, StoreArgs};
 use anyhow::{Context, Result};
 use khabar_search::{Archive, Mode};
 use khabar_server::{Hooks, ServerConfig};
@@ -25,6 +25,12 @@ pub struct Args {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = 2 << 20)]
     max_body: usize,
+    /// Store and index reads run at once (others wait without a thread); 0: twice the cores.
+    #[arg(long, default_value_t = 0)]
+    concurrent_reads: usize,
+    /// What `POST /api/documents` derives from new documents (as `khabar ingest`).
+    #[command(flatten)]
+    hooks: HookArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -39,10 +45,20 @@ pub fn run(args: Args) -> Result<()> {
         Mode::Read
     };
     let archive = Archive::open(&location, mode)?;
+    // Hooks are only used by POST /api/documents: a read-only server loads no model.
+    let hooks = if write_token.is_some() {
+        Hooks {
+            annotator: args.hooks.annotator()?,
+            assigner: args.hooks.assigner(),
+        }
+    } else {
+        Hooks::default()
+    };
     let config = ServerConfig {
         write_token: write_token.clone(),
         rate_limit_per_sec: args.rate_limit,
         max_body_bytes: args.max_body,
+        concurrent_reads: args.concurrent_reads,
         ..ServerConfig::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -68,14 +84,9 @@ pub fn run(args: Args) -> Result<()> {
             )?;
             out.flush()?;
         }
-        khabar_server::serve(
-            listener,
-            Arc::new(RwLock::new(archive)),
-            config,
-            Hooks::default(),
-        )
-        .await
-        .context("serving")?;
+        khabar_server::serve(listener, Arc::new(RwLock::new(archive)), config, hooks)
+            .await
+            .context("serving")?;
         Ok::<(), anyhow::Error>(())
     })
 }

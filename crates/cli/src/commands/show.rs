@@ -40,6 +40,44 @@ fn meta(d: &StoredDocument) -> String {
         .join(" · ")
 }
 
+/// Writes the story list (most recent first) as `khabar show --stories` prints it:
+/// `text` (one tab-separated line per story), `json` (one array) or `jsonl` (one
+/// story per line). `khabar stories --store` uses it too.
+pub fn write_story_list(
+    archive: &Archive,
+    limit: usize,
+    offset: usize,
+    format: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let list = archive.store().stories(limit, offset)?;
+    match format {
+        "json" => {
+            serde_json::to_writer(&mut *out, &list)?;
+            writeln!(out)?;
+        }
+        "jsonl" => {
+            for s in list {
+                serde_json::to_writer(&mut *out, &s)?;
+                writeln!(out)?;
+            }
+        }
+        _ => {
+            for s in list {
+                writeln!(
+                    out,
+                    "story:{}\t{} report(s)\t{}\t{}",
+                    s.id,
+                    s.size,
+                    s.last_date.as_deref().unwrap_or("-"),
+                    s.title
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: Args) -> Result<()> {
     let archive = Archive::open(&args.store.location(), Mode::Read)?;
     let store = archive.store();
@@ -63,22 +101,7 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
     } else if args.stories {
-        let list = store.stories(args.limit, args.offset)?;
-        if json {
-            serde_json::to_writer(&mut out, &list)?;
-            writeln!(out)?;
-        } else {
-            for s in list {
-                writeln!(
-                    out,
-                    "story:{}\t{} report(s)\t{}\t{}",
-                    s.id,
-                    s.size,
-                    s.last_date.as_deref().unwrap_or("-"),
-                    s.title
-                )?;
-            }
-        }
+        write_story_list(&archive, args.limit, args.offset, &args.format, &mut out)?;
     } else {
         let id = args.id.unwrap_or_default();
         let story_id = id

@@ -94,9 +94,56 @@ pub struct Args {
     /// Ignore the `date` field instead of failing on a date that is not ISO 8601.
     #[arg(long)]
     ignore_bad_dates: bool,
-    /// Output format: one JSON object per story, or a line of ids per story.
-    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "text"])]
-    format: String,
+    /// Output format: one JSON object per story, or a line of ids per story (default
+    /// `jsonl`). With `--store`: `text` (the default, as `khabar show --stories`),
+    /// `json` or `jsonl`.
+    #[arg(long, value_parser = ["jsonl", "text", "json"])]
+    format: Option<String>,
+    /// List the stories stored in this archive (a folder or a PostgreSQL URL; see
+    /// `khabar ingest`) instead of clustering input: the same output as
+    /// `khabar show --stories`.
+    #[arg(long, value_name = "DIR|URL")]
+    store: Option<String>,
+    /// PostgreSQL schema holding khabar's tables (with a PostgreSQL `--store`).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "khabar",
+        requires = "store"
+    )]
+    pg_schema: String,
+    /// Stories to list (with `--store`).
+    #[arg(long, default_value_t = 50, requires = "store")]
+    limit: usize,
+    /// Stories to skip (with `--store`).
+    #[arg(long, default_value_t = 0, requires = "store")]
+    offset: usize,
+}
+
+/// `khabar stories --store`: the stored story list.
+fn list_stored(args: &Args, store: &str) -> Result<()> {
+    if !args.input.paths.is_empty() {
+        bail!(
+            "khabar stories --store lists the stories already in {store}; it takes no input \
+             (add documents with `khabar ingest --store {store} PATH…`)"
+        );
+    }
+    let location = super::store_args::StoreArgs {
+        store: Some(store.to_string()),
+        pg_schema: args.pg_schema.clone(),
+    }
+    .location();
+    let archive = khabar_search::Archive::open(&location, khabar_search::Mode::Read)?;
+    let mut out = stdout();
+    super::show::write_story_list(
+        &archive,
+        args.limit,
+        args.offset,
+        args.format.as_deref().unwrap_or("text"),
+        &mut out,
+    )?;
+    out.flush()?;
+    Ok(())
 }
 
 /// An article ready for clustering.
@@ -246,6 +293,13 @@ struct StoryRecord<'a> {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    if let Some(store) = &args.store {
+        return list_stored(&args, store);
+    }
+    let format = args.format.as_deref().unwrap_or("jsonl");
+    if format == "json" {
+        bail!("--format json is for listing a --store; clustering prints jsonl or text");
+    }
     let config = args.cluster.config()?;
     let entities = match &args.cluster.entities {
         Some(p) => Some(load_entities(p)?),
@@ -257,7 +311,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut titles: HashMap<String, String> = HashMap::new();
     let mut printed = 0u64;
     let (mut multi, mut in_multi) = (0u64, 0u64);
-    let text_format = args.format == "text";
+    let text_format = format == "text";
     let min_size = args.min_size.max(1);
     let mut emit = |s: Story, titles: &mut HashMap<String, String>, out: &mut dyn Write| {
         // The title of the article closest to the centroid, else the first one with a title.
