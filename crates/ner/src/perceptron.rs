@@ -99,6 +99,19 @@ impl Weights {
         }
     }
 
+    /// Adds the emission scores of `features` to `out` without clearing it.
+    #[inline]
+    pub fn add_score(&self, features: &[u64], out: &mut [f32; N_TAGS]) {
+        for f in features {
+            if let Some(&r) = self.index.get(f) {
+                let row = &self.emission[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += *w;
+                }
+            }
+        }
+    }
+
     /// The transition table.
     pub fn transitions(&self) -> &Transitions {
         &self.transition
@@ -131,82 +144,128 @@ pub fn viterbi(em: &[[f32; N_TAGS]], tr: &Transitions, out: &mut Vec<Tag>) {
     if n == 0 {
         return;
     }
-    let mut delta = vec![[0f32; N_TAGS]; n];
-    let mut back = vec![[0u8; N_TAGS]; n];
-    for y in 0..N_TAGS {
-        delta[0][y] = tr[N_TAGS][y] + em[0][y];
+    thread_local! {
+        static BACK: std::cell::RefCell<Vec<[u8; N_TAGS]>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    for i in 1..n {
+    BACK.with(|b| {
+        let mut back = b.borrow_mut();
+        back.clear();
+        back.resize(n, [0u8; N_TAGS]);
+        let mut delta = [0f32; N_TAGS];
         for y in 0..N_TAGS {
-            let mut best = f32::NEG_INFINITY;
-            let mut arg = 0u8;
-            for p in 0..N_TAGS {
-                let v = delta[i - 1][p] + tr[p][y];
-                if v > best {
-                    best = v;
-                    arg = p as u8;
+            delta[y] = tr[N_TAGS][y] + em[0][y];
+        }
+        for i in 1..n {
+            let mut next = [0f32; N_TAGS];
+            for y in 0..N_TAGS {
+                let mut best = f32::NEG_INFINITY;
+                let mut arg = 0u8;
+                for p in 0..N_TAGS {
+                    let v = delta[p] + tr[p][y];
+                    if v > best {
+                        best = v;
+                        arg = p as u8;
+                    }
                 }
+                next[y] = best + em[i][y];
+                back[i][y] = arg;
             }
-            delta[i][y] = best + em[i][y];
-            back[i][y] = arg;
+            delta = next;
         }
-    }
-    let mut y = 0usize;
-    let mut best = f32::NEG_INFINITY;
-    for (k, &v) in delta[n - 1].iter().enumerate() {
-        if v > best {
-            best = v;
-            y = k;
+        let mut y = 0usize;
+        let mut best = f32::NEG_INFINITY;
+        for (k, &v) in delta.iter().enumerate() {
+            if v > best {
+                best = v;
+                y = k;
+            }
         }
-    }
-    out.resize(n, Tag::O);
-    for i in (0..n).rev() {
-        out[i] = Tag(y as u8);
-        y = back[i][y] as usize;
-    }
+        out.resize(n, Tag::O);
+        for i in (0..n).rev() {
+            out[i] = Tag(y as u8);
+            y = back[i][y] as usize;
+        }
+    });
 }
 
 /// Per-token marginal probability of each tag, treating scores as log-potentials
-/// (forward–backward in log space). Used only as a confidence.
+/// (scaled forward–backward). Used only as a confidence.
 pub fn marginals(em: &[[f32; N_TAGS]], tr: &Transitions) -> Vec<[f32; N_TAGS]> {
     let n = em.len();
     if n == 0 {
         return Vec::new();
     }
-    fn lse(xs: impl Iterator<Item = f32>) -> f32 {
-        let v: Vec<f32> = xs.collect();
-        let m = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        if m == f32::NEG_INFINITY || m <= NEG / 2.0 {
-            return NEG;
+    let mut texp = [[0f32; N_TAGS]; N_TAGS + 1];
+    for (p, row) in texp.iter_mut().enumerate() {
+        for (y, v) in row.iter_mut().enumerate() {
+            *v = if tr[p][y] <= NEG / 2.0 {
+                0.0
+            } else {
+                tr[p][y].clamp(-60.0, 60.0).exp()
+            };
         }
-        m + v.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
+    }
+    // exp(emission - max) per token; the max cancels in the normalization.
+    let mut ex = vec![[0f32; N_TAGS]; n];
+    for (e, x) in em.iter().zip(ex.iter_mut()) {
+        let m = e.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        for (v, s) in x.iter_mut().zip(e) {
+            *v = (s - m).max(-80.0).exp();
+        }
     }
     let mut alpha = vec![[0f32; N_TAGS]; n];
-    let mut beta = vec![[0f32; N_TAGS]; n];
-    for y in 0..N_TAGS {
-        alpha[0][y] = tr[N_TAGS][y] + em[0][y];
-    }
-    for i in 1..n {
+    let mut scale = vec![1f32; n];
+    for i in 0..n {
+        let mut sum = 0.0;
         for y in 0..N_TAGS {
-            alpha[i][y] = lse((0..N_TAGS).map(|p| alpha[i - 1][p] + tr[p][y])) + em[i][y];
+            let v = if i == 0 {
+                texp[N_TAGS][y]
+            } else {
+                let mut a = 0.0;
+                for p in 0..N_TAGS {
+                    a += alpha[i - 1][p] * texp[p][y];
+                }
+                a
+            } * ex[i][y];
+            alpha[i][y] = v;
+            sum += v;
         }
+        let sum = if sum > 0.0 && sum.is_finite() {
+            sum
+        } else {
+            1.0
+        };
+        for v in alpha[i].iter_mut() {
+            *v /= sum;
+        }
+        scale[i] = sum;
     }
-    for i in (0..n - 1).rev() {
+    let mut out = vec![[0f32; N_TAGS]; n];
+    let mut beta = [1f32; N_TAGS];
+    for i in (0..n).rev() {
+        let mut z = 0.0;
         for y in 0..N_TAGS {
-            beta[i][y] = lse((0..N_TAGS).map(|z| tr[y][z] + em[i + 1][z] + beta[i + 1][z]));
+            out[i][y] = alpha[i][y] * beta[y];
+            z += out[i][y];
         }
-    }
-    let z = lse(alpha[n - 1].iter().copied());
-    (0..n)
-        .map(|i| {
-            let mut m = [0f32; N_TAGS];
-            for y in 0..N_TAGS {
-                let v = alpha[i][y] + beta[i][y] - z;
-                m[y] = if v <= NEG / 2.0 { 0.0 } else { v.exp() };
+        if z > 0.0 {
+            for v in out[i].iter_mut() {
+                *v /= z;
             }
-            m
-        })
-        .collect()
+        }
+        if i > 0 {
+            let mut nb = [0f32; N_TAGS];
+            for (p, b) in nb.iter_mut().enumerate() {
+                let mut v = 0.0;
+                for y in 0..N_TAGS {
+                    v += texp[p][y] * ex[i][y] * beta[y];
+                }
+                *b = v / scale[i];
+            }
+            beta = nb;
+        }
+    }
+    out
 }
 
 /// A deterministic pseudo-random generator (SplitMix64) for shuffling.
