@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb="${1:-200}"
-cargo build --release --locked -p khabar-cli >/dev/null 2>&1 || cargo build --release --locked -p khabar-cli
-bin=target/release/khabar
+profile="${KHABAR_PROFILE:-release}"
+cargo build --profile "$profile" --locked -p khabar-cli >/dev/null 2>&1 || cargo build --profile "$profile" --locked -p khabar-cli
+bin="target/$profile/khabar"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 python3 - "$tmp/line.txt" "$mb" <<'PY'

@@ -115,7 +115,7 @@ pub fn report_input(stats: &InputStats) {
     }
     if !stats.ignored_files.is_empty() {
         eprintln!(
-            "khabar: ignored {} file(s) in folders that are not .txt/.text/.md/.jsonl/.ndjson, e.g. {}",
+            "khabar: ignored {} file(s) in folders that are not .txt/.text/.jsonl/.ndjson, e.g. {}",
             stats.ignored_files.len(),
             stats.ignored_files[0].display()
         );

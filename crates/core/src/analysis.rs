@@ -71,6 +71,15 @@ pub struct Segment {
     /// Proclitic, stem or enclitic.
     pub kind: SegmentKind,
     form: (u32, u32),
+    restored: bool,
+}
+
+impl Segment {
+    /// True if the segment's form was restored because the surface lost letters:
+    /// the article «ال» written «ل» after the preposition «ل» (للمرة → ل + ال + مرة).
+    pub fn is_restored(&self) -> bool {
+        self.restored
+    }
 }
 
 /// Everything the text layer knows about one text.
@@ -140,6 +149,7 @@ impl Analysis {
 pub struct TextAnalyzer {
     options: AnalyzerOptions,
     seg_normalizer: Normalizer,
+    search_normalizer: Normalizer,
     segmenter: CliticSegmenter,
 }
 
@@ -150,7 +160,6 @@ struct Scratch {
     bounds: Vec<SentenceBounds>,
     word: String,
     map: OffsetMap,
-    pieces: Vec<crate::clitics::Piece>,
 }
 
 thread_local! {
@@ -160,10 +169,16 @@ thread_local! {
 impl TextAnalyzer {
     /// An analyzer with the built-in segmenter.
     pub fn new(options: AnalyzerOptions) -> TextAnalyzer {
+        TextAnalyzer::with_segmenter(options, CliticSegmenter::new())
+    }
+
+    /// An analyzer with another clitic model (see [`CliticSegmenter::from_bytes`]).
+    pub fn with_segmenter(options: AnalyzerOptions, segmenter: CliticSegmenter) -> TextAnalyzer {
         TextAnalyzer {
             options,
             seg_normalizer: Normalizer::new(SEGMENTATION_PROFILE),
-            segmenter: CliticSegmenter::new(),
+            search_normalizer: Normalizer::new(Profile::SEARCH),
+            segmenter,
         }
     }
 
@@ -231,66 +246,87 @@ impl TextAnalyzer {
         out: &mut Analysis,
     ) {
         let surface = rt.span.slice(text);
-        s.word.clear();
-        let is_word = rt.kind == TokenKind::Word;
-        // Normalize in segmentation form, mapping offsets only for Arabic words.
-        self.seg_normalizer.normalize_into(
-            surface,
-            &mut s.word,
-            if is_word { Some(&mut s.map) } else { None },
-        );
         let norm_start = out.arena.len() as u32;
-        for c in s.word.chars() {
-            out.arena.push(fold_search(c));
-        }
-        let norm_end = out.arena.len() as u32;
         let seg_start = out.segments.len() as u32;
         let mut stem = (norm_start, norm_start);
-        if is_word && !s.word.is_empty() {
-            s.pieces.clear();
-            self.segmenter.segment(&s.word, &mut s.pieces);
-            let n_pieces = s.pieces.len();
-            let mut prev_end = rt.span.start;
-            for (pi, p) in s.pieces.iter().enumerate() {
-                let mut orig = s
-                    .map
-                    .to_original(Span::new(p.start, p.end))
-                    .shifted(rt.span.start);
-                // Segments tile the token: stray marks before the first letter join the
-                // first segment, anything after the last joins the last.
-                orig.start = prev_end;
-                if pi + 1 == n_pieces {
-                    orig.end = rt.span.end;
-                }
-                orig.end = orig.end.max(orig.start);
-                prev_end = orig.end;
-                let form = match p.restored {
-                    Some(r) => {
-                        let a = out.arena.len() as u32;
-                        out.arena.push_str(r);
-                        (a, out.arena.len() as u32)
-                    }
-                    None => (norm_start + p.start, norm_start + p.end),
-                };
-                if p.kind == SegmentKind::Stem && self.options.stem_mode == StemMode::Light {
-                    let st = &out.arena[form.0 as usize..form.1 as usize];
-                    let r = stem::light_stem(st);
-                    stem = (form.0 + r.start as u32, form.0 + r.end as u32);
-                }
-                out.segments.push(Segment {
-                    span: orig,
-                    kind: p.kind,
-                    form,
-                });
+        let norm_end;
+        if rt.kind == TokenKind::Word {
+            s.word.clear();
+            // Plain Arabic letters (the common case) keep their offsets one to one;
+            // anything else (harakat, tatweel, presentation forms…) goes through the
+            // normalizer and its offset map.
+            let same_offsets = plain_word_forms(surface, &mut s.word, &mut out.arena);
+            if !same_offsets {
+                self.seg_normalizer
+                    .normalize_into(surface, &mut s.word, Some(&mut s.map));
+                push_search_form(&s.word, &mut out.arena);
             }
-        } else if rt.kind.is_wordlike() {
-            stem = (norm_start, norm_end);
+            norm_end = out.arena.len() as u32;
+            if !s.word.is_empty() {
+                let a = self.segmenter.analyze_word(&s.word);
+                let light = self.options.stem_mode == StemMode::Light;
+                let base = rt.span.start;
+                if same_offsets {
+                    // Offsets into the forms are offsets into the surface.
+                    crate::clitics::for_each_piece(&s.word, &a, |p| {
+                        let form = match p.restored {
+                            Some(r) => push_restored(&mut out.arena, r),
+                            None => (norm_start + p.start, norm_start + p.end),
+                        };
+                        if light && p.kind == SegmentKind::Stem {
+                            stem = light_stem_of(&out.arena, form, a.enc != 0);
+                        }
+                        out.segments.push(Segment {
+                            span: Span::new(base + p.start, base + p.end),
+                            kind: p.kind,
+                            form,
+                            restored: p.restored.is_some(),
+                        });
+                    });
+                } else {
+                    let n_pieces = a.n_pieces();
+                    let mut prev_end = base;
+                    let mut pi = 0usize;
+                    let map = &s.map;
+                    crate::clitics::for_each_piece(&s.word, &a, |p| {
+                        let mut orig = map.to_original(Span::new(p.start, p.end)).shifted(base);
+                        // Segments tile the token: stray marks before the first letter join
+                        // the first segment, anything after the last joins the last.
+                        orig.start = prev_end;
+                        if pi + 1 == n_pieces {
+                            orig.end = rt.span.end;
+                        }
+                        orig.end = orig.end.max(orig.start);
+                        prev_end = orig.end;
+                        pi += 1;
+                        let form = match p.restored {
+                            Some(r) => push_restored(&mut out.arena, r),
+                            None => (norm_start + p.start, norm_start + p.end),
+                        };
+                        if light && p.kind == SegmentKind::Stem {
+                            stem = light_stem_of(&out.arena, form, a.enc != 0);
+                        }
+                        out.segments.push(Segment {
+                            span: orig,
+                            kind: p.kind,
+                            form,
+                            restored: p.restored.is_some(),
+                        });
+                    });
+                }
+            }
+        } else {
+            search_form(surface, &self.search_normalizer, &mut out.arena);
+            norm_end = out.arena.len() as u32;
+            if rt.kind.is_wordlike() {
+                stem = (norm_start, norm_end);
+            }
         }
-        if is_word && self.options.stem_mode == StemMode::Lucene {
+        if rt.kind == TokenKind::Word && self.options.stem_mode == StemMode::Lucene {
             let l = stem::lucene::analyze(surface);
-            let a = out.arena.len() as u32;
+            let at = out.arena.len() as u32;
             out.arena.push_str(&l);
-            stem = (a, out.arena.len() as u32);
+            stem = (at, out.arena.len() as u32);
         }
         out.tokens.push(Token {
             span: rt.span,
@@ -303,14 +339,114 @@ impl TextAnalyzer {
     }
 }
 
-/// ة → ه and ى → ي: the two folds [`Profile::SEARCH`] adds to [`SEGMENTATION_PROFILE`].
+/// The forms of a word made only of plain Arabic letters (U+0621–U+063A,
+/// U+0641–U+064A, U+0671), the common case: its segmentation form goes to
+/// `word` (alef forms folded) and its search form is appended to `arena` (ة → ه
+/// and ى → ي as well). Every letter keeps its two bytes, so offsets into the
+/// forms are offsets into the surface. Returns false, writing nothing, for any
+/// other word, which then takes the normalizer's path.
 #[inline]
-fn fold_search(c: char) -> char {
-    match c {
-        'ة' => 'ه',
-        'ى' => 'ي',
-        _ => c,
+fn plain_word_forms(surface: &str, word: &mut String, arena: &mut String) -> bool {
+    let b = surface.as_bytes();
+    if !b.len().is_multiple_of(2) || b.len() > 128 {
+        return false;
     }
+    // Bit k set: the k-th letter is folded.
+    let mut alef = 0u64;
+    let mut search = 0u64;
+    // Branch-free per letter: the lead byte alternates between D8 and D9.
+    let mut bad = 0u8;
+    for (k, pair) in b.chunks_exact(2).enumerate() {
+        use crate::chars::{arabic_2b, arabic_2b_index};
+        let f = arabic_2b::FLAGS[arabic_2b_index(pair[0], pair[1])];
+        bad |= u8::from(pair[0] & 0xFE != 0xD8) | u8::from(f & arabic_2b::PLAIN == 0);
+        alef |= u64::from(f & arabic_2b::ALEF_FOLD != 0) << k;
+        search |= u64::from(f & arabic_2b::SEARCH_FOLD != 0) << k;
+    }
+    if bad != 0 {
+        return false;
+    }
+    // Copy runs of unchanged letters between the folded ones (most words have none).
+    let mut run = 0usize;
+    let mut folds = alef | search;
+    while folds != 0 {
+        let k = folds.trailing_zeros() as usize;
+        let at = 2 * k;
+        let seg = if alef & (1 << k) != 0 {
+            "ا"
+        } else {
+            &surface[at..at + 2]
+        };
+        let srch = match (alef & (1 << k) != 0, b[at + 1]) {
+            (true, _) => "ا",
+            (false, 0xA9) => "ه",
+            _ => "ي",
+        };
+        word.push_str(&surface[run..at]);
+        word.push_str(seg);
+        arena.push_str(&surface[run..at]);
+        arena.push_str(srch);
+        run = at + 2;
+        folds &= folds - 1;
+    }
+    word.push_str(&surface[run..]);
+    arena.push_str(&surface[run..]);
+    true
+}
+
+/// Appends a restored form to the arena, returning its range.
+#[inline]
+fn push_restored(arena: &mut String, r: &str) -> (u32, u32) {
+    let at = arena.len() as u32;
+    arena.push_str(r);
+    (at, arena.len() as u32)
+}
+
+/// The light stem of the stem segment whose form is `form` in the arena. Before
+/// an enclitic, a final ت is the feminine ة (حكومت+ه): it goes like the ه of
+/// «حكومه», so «حكومته» and «الحكومة» share the stem «حكوم».
+#[inline]
+fn light_stem_of(arena: &str, form: (u32, u32), before_enclitic: bool) -> (u32, u32) {
+    let st = arena.get(form.0 as usize..form.1 as usize).unwrap_or("");
+    let mut r = stem::light_stem(st);
+    if before_enclitic && r.end == st.len() && st.ends_with('ت') && st.chars().count() >= 4 {
+        r.end -= 'ت'.len_utf8();
+    }
+    (form.0 + r.start as u32, form.0 + r.end as u32)
+}
+
+/// Appends the search form of a segmentation form: ة → ه and ى → ي, the two
+/// folds [`Profile::SEARCH`] adds to [`SEGMENTATION_PROFILE`]. All four letters
+/// are two bytes, so offsets are kept.
+fn push_search_form(seg: &str, arena: &mut String) {
+    let mut run = 0usize;
+    for (i, c) in seg.char_indices() {
+        let to = match c {
+            'ة' => 'ه',
+            'ى' => 'ي',
+            _ => continue,
+        };
+        arena.push_str(&seg[run..i]);
+        arena.push(to);
+        run = i + c.len_utf8();
+    }
+    arena.push_str(&seg[run..]);
+}
+
+/// Appends the search form of a token that is not an Arabic word: ASCII tokens
+/// (numbers, Latin words, punctuation) only need lowercasing.
+#[inline]
+fn search_form(surface: &str, normalizer: &Normalizer, arena: &mut String) {
+    let b = surface.as_bytes();
+    if b.iter().all(|&c| c.is_ascii_graphic()) {
+        if b.iter().any(u8::is_ascii_uppercase) {
+            arena.extend(surface.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            arena.push_str(surface);
+        }
+        return;
+    }
+    normalizer.normalize_into(surface, arena, None);
 }
 
 #[cfg(test)]
@@ -357,6 +493,14 @@ mod tests {
             .map(|s| s.span.slice(text))
             .collect();
         assert_eq!(spans, ["ل", "ل", "مرة"]);
+    }
+
+    #[test]
+    fn light_stems_meet_across_clitics() {
+        let text = "وبحكومته الحكومة الحكومات لحكوماتهم";
+        let a = TextAnalyzer::default_analyzer().analyze(text).unwrap();
+        let stems: Vec<&str> = a.tokens.iter().map(|t| a.stem(t)).collect();
+        assert_eq!(stems, ["حكوم", "حكوم", "حكوم", "حكوم"]);
     }
 
     #[test]

@@ -156,6 +156,55 @@ const fn ascii_table() -> [CharClass; 128] {
 
 static ASCII_CLASS: [CharClass; 128] = ascii_table();
 
+/// Flags of the two-byte characters U+0600–U+067F, indexed by
+/// [`arabic_2b_index`], so hot loops classify letters without branching.
+pub(crate) mod arabic_2b {
+    /// Continues an Arabic word token (letters U+0621–U+063A, tatweel, letters
+    /// and harakat U+0640–U+065F).
+    pub const WORD: u8 = 1;
+    /// A letter whose segmentation form is two bytes at the same offsets
+    /// (U+0621–U+063A, U+0641–U+064A, U+0671).
+    pub const PLAIN: u8 = 2;
+    /// Folds to «ا» (آ أ إ ٱ).
+    pub const ALEF_FOLD: u8 = 4;
+    /// Folds for search only (ة → ه, ى → ي).
+    pub const SEARCH_FOLD: u8 = 8;
+
+    const fn build() -> [u8; 128] {
+        let mut t = [0u8; 128];
+        let mut i = 0;
+        while i < 128 {
+            let cp = 0x0600 + i as u32;
+            let mut f = 0u8;
+            if (cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0640 && cp <= 0x065F) {
+                f |= WORD;
+            }
+            if (cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A) || cp == 0x0671 {
+                f |= PLAIN;
+            }
+            if cp == 0x0622 || cp == 0x0623 || cp == 0x0625 || cp == 0x0671 {
+                f |= ALEF_FOLD;
+            }
+            if cp == 0x0629 || cp == 0x0649 {
+                f |= SEARCH_FOLD;
+            }
+            t[i] = f;
+            i += 1;
+        }
+        t
+    }
+
+    /// The flags, by [`super::arabic_2b_index`].
+    pub static FLAGS: [u8; 128] = build();
+}
+
+/// Index into [`arabic_2b::FLAGS`] of the character whose UTF-8 bytes are
+/// `lead` (0xD8 or 0xD9) and `cont`.
+#[inline]
+pub(crate) fn arabic_2b_index(lead: u8, cont: u8) -> usize {
+    (usize::from(lead & 1) << 6) | usize::from(cont & 0x3F)
+}
+
 /// The value of a decimal digit of any of the three digit sets, or `None`.
 #[inline]
 pub fn digit_value(c: char) -> Option<u32> {
@@ -251,6 +300,27 @@ mod tests {
         assert_eq!(class('😀'), CharClass::Symbol);
         assert_eq!(class('\n'), CharClass::LineBreak);
         assert_eq!(class('٪'), CharClass::Punct);
+    }
+
+    #[test]
+    fn two_byte_flags_agree_with_classes() {
+        for cp in 0x0600u32..0x0680 {
+            let c = char::from_u32(cp).unwrap();
+            let mut b = [0u8; 4];
+            let e = c.encode_utf8(&mut b).as_bytes();
+            let f = arabic_2b::FLAGS[arabic_2b_index(e[0], e[1])];
+            let word = matches!(
+                class(c),
+                CharClass::ArabicLetter | CharClass::ArabicMark | CharClass::Tatweel
+            );
+            // WORD is a subset of what continues a word (the tokenizer checks the rest).
+            if f & arabic_2b::WORD != 0 {
+                assert!(word, "{c:?}");
+            }
+            if f & arabic_2b::PLAIN != 0 {
+                assert_eq!(class(c), CharClass::ArabicLetter, "{c:?}");
+            }
+        }
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub use normalize::{Normalizer, OffsetMap, Profile};
 pub use span::Span;
 pub use token::TokenKind;
 
-/// Errors of the text layer. The text layer accepts any `&str`; the only error is size.
+/// Errors of the text layer. The text layer accepts any `&str`; the errors are
+/// about size and about loading a clitic model.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -54,6 +55,25 @@ pub enum Error {
         len: usize,
         /// Largest supported length.
         max: usize,
+    },
+    /// The bytes are not a khabar clitic model (the magic header is missing).
+    #[error("not a khabar clitic model: the file does not start with the KHABAR-CLITICS header")]
+    ModelMagic,
+    /// The model was written in a format this build cannot read.
+    #[error(
+        "clitic model format version {found} is not supported (this build reads version {supported}); retrain it with `khabar train segmenter`"
+    )]
+    ModelVersion {
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// The model is truncated or damaged.
+    #[error("clitic model is damaged ({what}); retrain it with `khabar train segmenter`")]
+    ModelCorrupt {
+        /// The part that failed to read.
+        what: &'static str,
     },
 }
 

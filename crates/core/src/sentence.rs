@@ -56,14 +56,15 @@ pub fn split_sentences(text: &str, tokens: &[RawToken], out: &mut Vec<SentenceBo
             double_open = false;
         }
         let t = tokens[i];
+        if t.kind != TokenKind::Punct {
+            i += 1;
+            continue;
+        }
         let s = t.span.slice(text);
-        if t.kind == TokenKind::Punct && is_double_quote(s) {
+        if is_double_quote(s) {
             double_open = !double_open;
         }
-        if t.kind == TokenKind::Punct
-            && s.chars().all(crate::chars::is_terminator)
-            && is_boundary(text, tokens, i)
-        {
+        if s.chars().all(crate::chars::is_terminator) && is_boundary(text, tokens, i) {
             // Absorb closing quotes and brackets on the same line.
             let mut j = i + 1;
             while j < n && !gap_has_line_break(text, tokens[j - 1].span.end, tokens[j].span.start) {
@@ -117,7 +118,12 @@ fn is_double_quote(s: &str) -> bool {
     matches!(s, "\"" | "“" | "”" | "„" | "‟" | "″" | "＂")
 }
 
+#[inline]
 fn gap_has_line_break(text: &str, from: u32, to: u32) -> bool {
+    // Most gaps are one space.
+    if to == from + 1 && text.as_bytes().get(from as usize) == Some(&b' ') {
+        return false;
+    }
     let gap = &text.as_bytes()[from as usize..to as usize];
     if gap
         .iter()

@@ -120,3 +120,65 @@ proptest! {
         }
     }
 }
+
+/// Words in segmentation form, weighted towards the letters clitics are made of.
+fn seg_word() -> impl Strategy<Value = String> {
+    let letter = prop_oneof![
+        4 => prop::sample::select(vec!['و', 'ف', 'ب', 'ك', 'ل', 'س', 'ا', 'ه', 'ي', 'ن', 'م', 'ة', 'ى', 'ت']),
+        3 => prop::char::range('\u{0621}', '\u{063A}'),
+        2 => prop::char::range('\u{0641}', '\u{064A}'),
+        1 => prop::sample::select(vec!['ٱ', 'پ', 'ی', 'ﷲ']),
+    ];
+    let plain =
+        prop::collection::vec(letter, 1..14).prop_map(|v| v.into_iter().collect::<String>());
+    let built = (
+        prop::sample::select(vec![
+            "", "و", "ف", "ب", "ك", "ل", "ال", "وال", "بال", "لل", "ولل", "وس", "فب",
+        ]),
+        prop::collection::vec(prop::char::range('\u{0621}', '\u{064A}'), 1..8),
+        prop::sample::select(vec!["", "ه", "ها", "هم", "هما", "ك", "كم", "ي", "ني", "نا"]),
+    )
+        .prop_map(|(p, stem, e)| format!("{p}{}{e}", stem.into_iter().collect::<String>()));
+    prop_oneof![plain, built]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn segments_tile_the_word(word in seg_word()) {
+        use khabar_core::clitics::{CliticSegmenter, SegmentKind};
+        let seg = CliticSegmenter::new();
+        let mut pieces = Vec::new();
+        seg.segment(&word, &mut pieces);
+        prop_assert!(!pieces.is_empty());
+        prop_assert_eq!(pieces[0].start, 0);
+        prop_assert_eq!(pieces.last().unwrap().end as usize, word.len());
+        for w in pieces.windows(2) {
+            prop_assert_eq!(w[0].end, w[1].start);
+        }
+        let mut stems = 0;
+        for (i, p) in pieces.iter().enumerate() {
+            prop_assert!(p.start < p.end, "empty piece in {:?}: {:?}", word, pieces);
+            let surface = word.get(p.start as usize..p.end as usize);
+            prop_assert!(surface.is_some(), "piece off a char boundary in {:?}", word);
+            // A restored form only where the article was written «ل» after «ل».
+            if let Some(r) = p.restored {
+                prop_assert_eq!(r, "ال");
+                prop_assert_eq!(surface.unwrap(), "ل");
+                prop_assert_eq!(p.kind, SegmentKind::Proclitic);
+                prop_assert!(i > 0 && &word[pieces[i - 1].start as usize..pieces[i - 1].end as usize] == "ل");
+            }
+            match p.kind {
+                SegmentKind::Stem => stems += 1,
+                SegmentKind::Proclitic => prop_assert_eq!(stems, 0, "proclitic after the stem in {:?}", word),
+                SegmentKind::Enclitic => prop_assert!(stems == 1 && i + 1 == pieces.len()),
+            }
+        }
+        prop_assert_eq!(stems, 1);
+        // Same word, same segmentation.
+        let mut again = Vec::new();
+        seg.segment(&word, &mut again);
+        prop_assert_eq!(pieces, again);
+    }
+}

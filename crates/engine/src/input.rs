@@ -180,7 +180,7 @@ impl Source {
 }
 
 /// Extensions read when walking a folder.
-const FOLDER_EXTENSIONS: &[&str] = &["txt", "text", "md", "jsonl", "ndjson"];
+const FOLDER_EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson"];
 
 /// Expands folders into their files (recursively, sorted by path), keeping files
 /// and stdin as given. Files in folders with other extensions are returned as ignored.

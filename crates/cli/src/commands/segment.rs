@@ -1,8 +1,8 @@
-//! `khabar segment`: each word's clitic segmentation, one word per line.
+//! `khabar segment`: each word's clitic segmentation, one word per line, in input order.
 
 use crate::common::{InputArgs, report_input, stdout};
-use anyhow::Result;
-use khabar_core::{TextAnalyzer, TokenKind};
+use anyhow::{Context, Result};
+use khabar_core::{Analysis, AnalyzerOptions, CliticSegmenter, TextAnalyzer, TokenKind};
 use std::io::Write;
 
 /// Flags of `khabar segment`.
@@ -17,51 +17,74 @@ pub struct Args {
     /// Print every token (punctuation, numbers, Latin words too), not only Arabic words.
     #[arg(long)]
     all_tokens: bool,
+    /// Use this clitic model (made by `khabar train segmenter`) instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    model: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let analyzer = TextAnalyzer::default_analyzer();
+    let analyzer = match &args.model {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let seg = CliticSegmenter::from_bytes(&bytes)
+                .with_context(|| format!("loading {}", p.display()))?;
+            TextAnalyzer::with_segmenter(AnalyzerOptions::default(), seg)
+        }
+        None => TextAnalyzer::default_analyzer(),
+    };
     let (mut reader, pb) = args.input.open()?;
     let mut out = stdout();
     let norm = args.form == "norm";
+    let mut a = Analysis::default();
     for doc in reader.by_ref() {
         let doc = doc?;
-        // Line by line, so output order is input order and memory stays bounded.
+        // Line by line, so memory stays bounded on one huge text; the output follows
+        // the input order, one word per line whatever the number of words per line.
         for line in doc.text.split_inclusive('\n') {
-            let a = analyzer.analyze(line)?;
-            for t in &a.tokens {
-                if t.kind != TokenKind::Word && !args.all_tokens {
-                    continue;
-                }
-                let segs = a.segments_of(t);
-                if segs.is_empty() {
-                    writeln!(out, "{}", if norm { a.norm(t) } else { t.span.slice(line) })?;
-                    continue;
-                }
-                for (i, s) in segs.iter().enumerate() {
-                    if i > 0 {
-                        out.write_all(b"+")?;
-                    }
-                    let form = a.form(s);
-                    let surface = s.span.slice(line);
-                    // A restored form (ال for the «ل» of «للـ») is printed restored.
-                    let restored = form == "ال"
-                        && !khabar_core::Normalizer::new(khabar_core::Profile::SEARCH)
-                            .normalize(surface)
-                            .starts_with("ال");
-                    out.write_all(if norm || restored {
-                        form.as_bytes()
-                    } else {
-                        surface.as_bytes()
-                    })?;
-                }
-                out.write_all(b"\n")?;
-            }
+            analyzer.analyze_into(line, &mut a)?;
+            write_words(&mut out, line, &a, norm, args.all_tokens)?;
             pb.inc(line.len() as u64);
         }
     }
     out.flush()?;
     pb.finish_and_clear();
     report_input(reader.stats());
+    Ok(())
+}
+
+/// Writes the tokens of one analyzed text, one per line: `و+ال+كرملين`.
+fn write_words(
+    out: &mut impl Write,
+    text: &str,
+    a: &Analysis,
+    norm: bool,
+    all_tokens: bool,
+) -> std::io::Result<()> {
+    for t in &a.tokens {
+        if t.kind != TokenKind::Word && !all_tokens {
+            continue;
+        }
+        let segs = a.segments_of(t);
+        if segs.is_empty() {
+            let s = if norm { a.norm(t) } else { t.span.slice(text) };
+            if !s.is_empty() {
+                writeln!(out, "{s}")?;
+            }
+            continue;
+        }
+        for (i, s) in segs.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b"+")?;
+            }
+            // The restored article (ال for the «ل» of «للـ») is printed restored.
+            let piece = if norm || s.is_restored() {
+                a.form(s)
+            } else {
+                s.span.slice(text)
+            };
+            out.write_all(piece.as_bytes())?;
+        }
+        out.write_all(b"\n")?;
+    }
     Ok(())
 }

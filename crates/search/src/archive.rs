@@ -1,0 +1,709 @@
+//! The archive: a store (source of truth) plus, for the embedded backend, the
+//! tantivy index derived from it; ingest and search end to end.
+
+use crate::highlight::{Offsets, highlight_document, with_utf16};
+use crate::hooks::{Annotator, AssignInput, StoryAssigner};
+use crate::index::{IndexDoc, IndexError, IndexFilters, SearchIndex, entity_keys};
+use crate::query::{ParsedQuery, QueryError, parse_day, parse_query};
+use crate::terms::{IndexToken, index_tokens};
+use khabar::Document;
+use khabar_core::{Span, TextAnalyzer};
+use khabar_store::{
+    Filters, IndexTerm, NewDocument, PutOutcome, SqliteStore, Store, StoredDocument, content_hash,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Errors of the archive.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// From the store.
+    #[error(transparent)]
+    Store(#[from] khabar_store::Error),
+    /// From the index.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A query that cannot be run.
+    #[error("bad query: {0}")]
+    Query(#[from] QueryError),
+    /// Reading the input failed.
+    #[error(transparent)]
+    Input(#[from] khabar::InputError),
+    /// A document too large for 32-bit spans.
+    #[error("document {id}: {source}")]
+    Analysis {
+        /// Its id.
+        id: String,
+        /// What the text layer said.
+        source: khabar_core::Error,
+    },
+}
+
+/// Result alias.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where an archive lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A folder holding `khabar.sqlite3` and `index/`.
+    Dir(PathBuf),
+    /// A PostgreSQL database (and schema inside it).
+    Postgres {
+        /// Connection URL.
+        url: String,
+        /// Schema holding the tables.
+        schema: String,
+    },
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` is a database; anything else a folder.
+    pub fn parse(s: &str, pg_schema: &str) -> Location {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Location::Postgres {
+                url: s.to_string(),
+                schema: pg_schema.to_string(),
+            }
+        } else {
+            Location::Dir(PathBuf::from(s))
+        }
+    }
+}
+
+/// Name of the SQLite file inside an archive folder.
+pub const SQLITE_FILE: &str = "khabar.sqlite3";
+/// Name of the index folder inside an archive folder.
+pub const INDEX_DIR: &str = "index";
+
+/// Reading or writing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Search and show; the archive must exist.
+    Read,
+    /// Ingest: create if missing, take the writer lock, repair the index.
+    Write,
+}
+
+/// An archive opened for reading or writing.
+pub struct Archive {
+    store: Box<dyn Store>,
+    index: Option<SearchIndex>,
+    analyzer: TextAnalyzer,
+    mode: Mode,
+    /// Documents the index caught up on when the archive was opened.
+    repaired: u64,
+}
+
+impl std::fmt::Debug for Archive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive")
+            .field("store", &self.store.location())
+            .field("index", &self.index)
+            .finish()
+    }
+}
+
+/// What an ingest did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct IngestReport {
+    /// Documents read.
+    pub read: u64,
+    /// Bytes of text read.
+    pub bytes: u64,
+    /// New documents stored.
+    pub inserted: u64,
+    /// Known ids with new content.
+    pub replaced: u64,
+    /// Known ids with the same content (skipped).
+    pub unchanged: u64,
+    /// Story updates stored.
+    pub story_updates: u64,
+    /// Documents added to the index by the repair on open.
+    pub index_repaired: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// Tuning of an ingest.
+#[derive(Clone, Copy, Debug)]
+pub struct IngestOptions {
+    /// Documents per batch (one store transaction each).
+    pub batch_docs: usize,
+    /// Bytes per batch, whichever comes first.
+    pub batch_bytes: usize,
+    /// Commit the index at least this often (it is always committed at the end).
+    pub index_commit_every: Duration,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            batch_docs: 512,
+            batch_bytes: 4 << 20,
+            index_commit_every: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A search request.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    /// The query (words, "phrases", -exclusions).
+    pub query: String,
+    /// Filters.
+    pub filters: Filters,
+    /// Hits per page (at most [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+}
+
+/// Most hits one request may ask for.
+pub const MAX_LIMIT: usize = 100;
+
+/// A snippet as served.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SnippetOut {
+    /// The snippet text (a slice of the document text).
+    pub text: String,
+    /// Where it is in the document text.
+    #[serde(flatten)]
+    pub offsets: Offsets,
+    /// Highlights, in document-text offsets (subtract the snippet's start for offsets into `text`).
+    pub highlights: Vec<Offsets>,
+}
+
+/// A search hit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hit {
+    /// Document id.
+    pub id: String,
+    /// Store sequence number.
+    pub seq: i64,
+    /// Relevance (BM25 on the embedded index; `ts_rank` on PostgreSQL).
+    pub score: f32,
+    /// Headline.
+    pub title: Option<String>,
+    /// Date.
+    pub date: Option<String>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Link.
+    pub url: Option<String>,
+    /// Story id.
+    pub story: Option<i64>,
+    /// Highlights in the title (offsets into `title`).
+    pub title_highlights: Vec<Offsets>,
+    /// The best passage of the body.
+    pub snippet: SnippetOut,
+}
+
+/// Search results.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// Index terms the query was turned into (what was matched).
+    pub terms: Vec<String>,
+    /// Total number of matching documents (the embedded index counts them; PostgreSQL does not).
+    pub total: Option<usize>,
+    /// Offset of the first hit.
+    pub offset: usize,
+    /// Hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// Health of an archive.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Health {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// Documents in the store.
+    pub documents: u64,
+    /// Stories.
+    pub stories: u64,
+    /// Documents in the search index (embedded only).
+    pub indexed: Option<u64>,
+    /// Stored documents not yet in the index (an ingest is running, or was killed: the next ingest repairs it).
+    pub index_lag: Option<i64>,
+}
+
+/// Turns store + index fields into the index's filter form.
+fn index_filters(f: &Filters) -> Result<IndexFilters> {
+    Ok(IndexFilters {
+        source: f.source.clone(),
+        entity: f.entity.clone(),
+        from_day: f
+            .from
+            .as_deref()
+            .map(|d| parse_day("from", d))
+            .transpose()?,
+        to_day: f.to.as_deref().map(|d| parse_day("to", d)).transpose()?,
+    })
+}
+
+/// Index terms of a title and of a body.
+type TitleAndBodyTerms = (Vec<IndexToken>, Vec<IndexToken>);
+
+/// A document analysed for storing and indexing.
+struct Prepared {
+    doc: NewDocument,
+    title_terms: Vec<IndexToken>,
+    body_terms: Vec<IndexToken>,
+}
+
+fn prepare(
+    analyzer: &TextAnalyzer,
+    annotator: &dyn Annotator,
+    doc: Document,
+    hash: String,
+    with_terms: bool,
+) -> Result<Prepared> {
+    let analysis = analyzer.analyze(&doc.text).map_err(|e| Error::Analysis {
+        id: doc.id.clone(),
+        source: e,
+    })?;
+    let mut body_terms = Vec::new();
+    index_tokens(&doc.text, &analysis, 0, &mut body_terms);
+    let mut title_terms = Vec::new();
+    if let Some(t) = &doc.title
+        && let Ok(a) = analyzer.analyze(t)
+    {
+        index_tokens(t, &a, 0, &mut title_terms);
+    }
+    let ann = annotator.annotate(&doc, &analysis);
+    // Positions as PostgreSQL counts them: title 1.., then a gap, then the body.
+    let body_start = title_terms.last().map_or(1, |t| t.position + 3);
+    let terms = if !with_terms {
+        Vec::new()
+    } else {
+        title_terms
+            .iter()
+            .map(|t| IndexTerm {
+                term: t.term.clone(),
+                position: t.position + 1,
+                in_title: true,
+            })
+            .chain(body_terms.iter().map(|t| IndexTerm {
+                term: t.term.clone(),
+                position: t.position + body_start,
+                in_title: false,
+            }))
+            .collect()
+    };
+    let text_len = doc.text.len();
+    let valid = |s: &Span| s.start <= s.end && (s.end as usize) <= text_len;
+    let new = NewDocument {
+        sentences: analysis.sentences.iter().map(|s| s.span).collect(),
+        mentions: ann
+            .mentions
+            .into_iter()
+            .filter(|m| valid(&m.span))
+            .collect(),
+        quotes: ann
+            .quotes
+            .into_iter()
+            .filter(|q| valid(&q.content))
+            .collect(),
+        terms,
+        content_hash: hash,
+        id: doc.id,
+        text: doc.text,
+        title: doc.title,
+        date: doc.date,
+        source: doc.source,
+        url: doc.url,
+    };
+    Ok(Prepared {
+        doc: new,
+        title_terms,
+        body_terms,
+    })
+}
+
+impl Archive {
+    /// Opens the archive at `location`.
+    ///
+    /// In [`Mode::Write`] a folder archive is created if missing, its index
+    /// writer lock is taken (a second writer gets [`khabar_store::Error::Locked`]),
+    /// and the index catches up with the store (the repair after a crash).
+    ///
+    /// # Errors
+    /// Missing store (read mode), lock held, newer schema, I/O and database errors.
+    pub fn open(location: &Location, mode: Mode) -> Result<Archive> {
+        let analyzer = TextAnalyzer::default_analyzer();
+        match location {
+            Location::Dir(dir) => {
+                let db = dir.join(SQLITE_FILE);
+                let index_path = dir.join(INDEX_DIR);
+                let (store, mut index) = match mode {
+                    Mode::Read => {
+                        if !db.is_file() {
+                            return Err(khabar_store::Error::NotFound {
+                                location: dir.display().to_string(),
+                            }
+                            .into());
+                        }
+                        let store = SqliteStore::open(&db)?;
+                        (store, SearchIndex::open_read(&index_path)?)
+                    }
+                    Mode::Write => {
+                        std::fs::create_dir_all(dir).map_err(|e| khabar_store::Error::Io {
+                            path: dir.display().to_string(),
+                            source: e,
+                        })?;
+                        // The index lock first: it is the archive's writer lock.
+                        let index = SearchIndex::open_write(&index_path).map_err(|e| match e {
+                            IndexError::Locked(_) => Error::Store(khabar_store::Error::Locked {
+                                location: dir.display().to_string(),
+                            }),
+                            e => e.into(),
+                        })?;
+                        (SqliteStore::create(&db)?, index)
+                    }
+                };
+                let mut repaired = 0;
+                if mode == Mode::Write {
+                    repaired = index.catch_up(&store, &analyzer, |_| {})?;
+                }
+                Ok(Archive {
+                    store: Box::new(store),
+                    index: Some(index),
+                    analyzer,
+                    mode,
+                    repaired,
+                })
+            }
+            Location::Postgres { url, schema } => {
+                #[cfg(feature = "postgres")]
+                {
+                    use khabar_store::{PgMode, PostgresStore};
+                    let pg_mode = match mode {
+                        Mode::Read => PgMode::Read,
+                        Mode::Write => PgMode::Write,
+                    };
+                    let store = PostgresStore::open(url, schema, pg_mode)?;
+                    Ok(Archive {
+                        store: Box::new(store),
+                        index: None,
+                        analyzer,
+                        mode,
+                        repaired: 0,
+                    })
+                }
+                #[cfg(not(feature = "postgres"))]
+                {
+                    let _ = schema;
+                    Err(khabar_store::Error::Unsupported {
+                        location: url.clone(),
+                        why: "this khabar was built without PostgreSQL support (cargo feature `postgres`)".into(),
+                    }
+                    .into())
+                }
+            }
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The analyzer used for documents and queries.
+    pub fn analyzer(&self) -> &TextAnalyzer {
+        &self.analyzer
+    }
+
+    /// Documents the index caught up on when the archive was opened for writing.
+    pub fn repaired_on_open(&self) -> u64 {
+        self.repaired
+    }
+
+    /// Re-reads the index if another process committed to it.
+    ///
+    /// # Errors
+    /// Index errors.
+    pub fn refresh(&mut self) -> Result<()> {
+        if let Some(i) = &mut self.index {
+            i.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Store and index counts.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn health(&self) -> Result<Health> {
+        let s = self.store.stats()?;
+        Ok(Health {
+            backend: match self.store.backend() {
+                khabar_store::Backend::Sqlite => "sqlite",
+                khabar_store::Backend::Postgres => "postgres",
+            },
+            documents: s.documents,
+            stories: s.stories,
+            indexed: self.index.as_ref().map(|i| i.num_docs()),
+            index_lag: self.index.as_ref().map(|i| s.max_seq - i.watermark()),
+        })
+    }
+
+    /// Ingests documents: analyses them in parallel, stores each batch (with
+    /// its annotations and story changes) in one transaction, and indexes it.
+    /// Documents already stored with the same content are skipped.
+    /// `progress` is called after each batch with the running totals.
+    ///
+    /// # Errors
+    /// Input, store and index errors; the batches committed before stay.
+    pub fn ingest<I>(
+        &mut self,
+        docs: I,
+        options: IngestOptions,
+        annotator: &dyn Annotator,
+        assigner: &mut dyn StoryAssigner,
+        mut progress: impl FnMut(&IngestReport),
+    ) -> Result<IngestReport>
+    where
+        I: IntoIterator<Item = Result<Document, khabar::InputError>>,
+    {
+        if self.mode != Mode::Write {
+            return Err(khabar_store::Error::Locked {
+                location: self.store.location().to_string(),
+            }
+            .into());
+        }
+        let started = Instant::now();
+        let mut report = IngestReport {
+            index_repaired: self.repaired,
+            ..Default::default()
+        };
+        assigner.resume(self.store.as_ref())?;
+        let mut last_commit = Instant::now();
+        let mut dirty_index = false;
+        let mut batch: Vec<Document> = Vec::new();
+        let mut batch_bytes = 0usize;
+        let mut iter = docs.into_iter();
+        loop {
+            let next = iter.next();
+            let end = next.is_none();
+            if let Some(d) = next {
+                let d = d?;
+                batch_bytes += d.text.len();
+                report.read += 1;
+                report.bytes += d.text.len() as u64;
+                batch.push(d);
+            }
+            if batch.len() >= options.batch_docs.max(1)
+                || batch_bytes >= options.batch_bytes
+                || (end && !batch.is_empty())
+            {
+                let docs = std::mem::take(&mut batch);
+                batch_bytes = 0;
+                dirty_index |= self.ingest_batch(docs, annotator, assigner, &mut report)?;
+                if dirty_index && last_commit.elapsed() >= options.index_commit_every {
+                    self.commit_index()?;
+                    dirty_index = false;
+                    last_commit = Instant::now();
+                }
+                report.seconds = started.elapsed().as_secs_f64();
+                progress(&report);
+            }
+            if end {
+                break;
+            }
+        }
+        if dirty_index {
+            self.commit_index()?;
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    fn commit_index(&mut self) -> Result<()> {
+        if let Some(index) = &mut self.index {
+            let max = self.store.stats()?.max_seq;
+            index.commit(max)?;
+        }
+        Ok(())
+    }
+
+    /// Stores and indexes one batch; true if the index got documents.
+    fn ingest_batch(
+        &mut self,
+        docs: Vec<Document>,
+        annotator: &dyn Annotator,
+        assigner: &mut dyn StoryAssigner,
+        report: &mut IngestReport,
+    ) -> Result<bool> {
+        let hashes: Vec<String> = docs
+            .iter()
+            .map(|d| content_hash(d.title.as_deref(), &d.text))
+            .collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let stored = self.store.content_hashes(&ids)?;
+        let mut todo: Vec<(Document, String)> = Vec::with_capacity(docs.len());
+        for ((d, h), s) in docs.into_iter().zip(hashes).zip(stored) {
+            if s.as_deref() == Some(h.as_str()) {
+                report.unchanged += 1;
+            } else {
+                todo.push((d, h));
+            }
+        }
+        if todo.is_empty() {
+            return Ok(false);
+        }
+        let analyzer = &self.analyzer;
+        // Only a backend that searches on its own needs the terms stored with the document.
+        let with_terms = self.index.is_none();
+        let prepared: Vec<Prepared> = todo
+            .into_par_iter()
+            .map(|(d, h)| prepare(analyzer, annotator, d, h, with_terms))
+            .collect::<Result<_>>()?;
+        let (new_docs, terms): (Vec<NewDocument>, Vec<TitleAndBodyTerms>) = prepared
+            .into_iter()
+            .map(|p| (p.doc, (p.title_terms, p.body_terms)))
+            .unzip();
+        let inputs: Vec<AssignInput<'_>> = new_docs
+            .iter()
+            .zip(&terms)
+            .map(|(doc, (t, b))| AssignInput {
+                doc,
+                title_terms: t,
+                body_terms: b,
+            })
+            .collect();
+        let stories = assigner.assign(&inputs);
+        drop(inputs);
+        let outcomes = self.store.commit_batch(&new_docs, &stories)?;
+        report.story_updates += stories.len() as u64;
+        let mut index_docs = Vec::new();
+        for ((doc, (title_terms, body_terms)), o) in new_docs.into_iter().zip(terms).zip(outcomes) {
+            let p = Prepared {
+                doc,
+                title_terms,
+                body_terms,
+            };
+            match o {
+                PutOutcome::Inserted(_) => report.inserted += 1,
+                PutOutcome::Replaced(_) => report.replaced += 1,
+                PutOutcome::Unchanged(_) => {
+                    report.unchanged += 1;
+                    continue;
+                }
+            }
+            let d = p.doc;
+            index_docs.push(IndexDoc {
+                id: d.id,
+                seq: o.seq(),
+                title: d.title.map(|t| (t, p.title_terms)),
+                body: (d.text, p.body_terms),
+                source: d.source,
+                date: d.date,
+                entities: entity_keys(&d.mentions),
+            });
+        }
+        let any = !index_docs.is_empty();
+        if let Some(index) = &self.index {
+            index.add(index_docs)?;
+        }
+        Ok(any && self.index.is_some())
+    }
+
+    /// Parses a query (for callers that want the error before searching).
+    ///
+    /// # Errors
+    /// [`QueryError`].
+    pub fn parse(&self, query: &str) -> Result<ParsedQuery> {
+        Ok(parse_query(&self.analyzer, query)?)
+    }
+
+    /// Searches the archive: BM25 over khabar's terms (embedded) or `ts_rank`
+    /// over the same terms (PostgreSQL), with filters, highlights and snippets.
+    ///
+    /// # Errors
+    /// Bad queries or filters ([`Error::Query`]); store and index errors.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let q = parse_query(&self.analyzer, &req.query)?;
+        let filters = index_filters(&req.filters)?;
+        let limit = req.limit.min(MAX_LIMIT);
+        let (total, ranked): (Option<usize>, Vec<(i64, f32)>) = match &self.index {
+            Some(index) => {
+                let (total, hits) = index.search(&q, &filters, limit, req.offset)?;
+                (Some(total), hits)
+            }
+            None => {
+                let hits = self
+                    .store
+                    .full_text(&q.to_term_query(), &req.filters, limit + req.offset)?
+                    .unwrap_or_default();
+                (
+                    None,
+                    hits.into_iter()
+                        .skip(req.offset)
+                        .map(|h| (h.seq, h.score))
+                        .collect(),
+                )
+            }
+        };
+        let terms = q.highlight_terms();
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (seq, score) in ranked {
+            // A hit the store no longer has (replaced since the index commit) is skipped.
+            let Some(d) = self.store.document_by_seq(seq)? else {
+                continue;
+            };
+            hits.push(self.hit(d, score, &terms));
+        }
+        Ok(SearchResults {
+            query: req.query.clone(),
+            terms,
+            total,
+            offset: req.offset,
+            hits,
+        })
+    }
+
+    fn hit(&self, d: StoredDocument, score: f32, terms: &[String]) -> Hit {
+        let (title_spans, snippet) =
+            highlight_document(&self.analyzer, d.title.as_deref(), &d.text, terms);
+        let title_highlights = match &d.title {
+            Some(t) => with_utf16(t, &title_spans),
+            None => Vec::new(),
+        };
+        let mut all = vec![snippet.span];
+        all.extend(snippet.highlights.iter().copied());
+        let offs = with_utf16(&d.text, &all);
+        Hit {
+            snippet: SnippetOut {
+                text: snippet.span.slice(&d.text).to_string(),
+                offsets: offs[0],
+                highlights: offs[1..].to_vec(),
+            },
+            id: d.id,
+            seq: d.seq,
+            score,
+            title: d.title,
+            date: d.date,
+            source: d.source,
+            url: d.url,
+            story: d.story,
+            title_highlights,
+        }
+    }
+}
+
+/// The default archive folder: `$KHABAR_HOME`, else `./khabar-data`.
+pub fn default_location() -> String {
+    std::env::var("KHABAR_HOME")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "khabar-data".to_string())
+}
+
+/// True if `path` looks like an archive folder.
+pub fn is_archive_dir(path: &Path) -> bool {
+    path.join(SQLITE_FILE).is_file()
+}
