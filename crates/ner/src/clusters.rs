@@ -120,10 +120,49 @@ impl Default for ClusterOptions {
     }
 }
 
+/// Unit-length word vectors of the clustered forms (row per form).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WordVectors {
+    /// The forms, in row order.
+    pub forms: Vec<String>,
+    /// Vector size.
+    pub dims: usize,
+    /// `forms.len() * dims` floats.
+    pub data: Vec<f32>,
+}
+
+impl WordVectors {
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dims..(i + 1) * self.dims]
+    }
+}
+
+/// What [`train_clusters_logged`] learns: the lexicon and the vectors behind it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Clustering {
+    /// Words with counts and clusters (goes into the model).
+    pub lexicon: LexiconData,
+    /// The vectors (used in training only).
+    pub vectors: WordVectors,
+}
+
+impl Clustering {
+    /// Serialized form (postcard), to cache between training runs.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    /// Reads [`Clustering::to_bytes`] output; `None` if it does not decode.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Clustering> {
+        postcard::from_bytes(bytes).ok()
+    }
+}
+
 /// Learns clusters and returns the lexicon (every word with at least
 /// `min_count` occurrences, with its count; the `vocab` most frequent with a cluster).
 pub fn train_clusters(corpus: &Corpus, opt: &ClusterOptions) -> LexiconData {
-    train_clusters_logged(corpus, opt, &mut |_| {})
+    train_clusters_logged(corpus, opt, &mut |_| {}).lexicon
 }
 
 /// Vocabulary order: count descending, then form ascending.
@@ -143,7 +182,7 @@ pub fn train_clusters_logged(
     corpus: &Corpus,
     opt: &ClusterOptions,
     log: &mut dyn FnMut(&str),
-) -> LexiconData {
+) -> Clustering {
     let mut order: Vec<u32> = (0..corpus.forms.len() as u32)
         .filter(|&i| corpus.counts[i as usize] >= opt.min_count)
         .collect();
@@ -226,7 +265,15 @@ pub fn train_clusters_logged(
         });
     }
     words.sort_by(|a, b| a.form.cmp(&b.form));
-    LexiconData { words }
+    let dims = vectors.first().map_or(0, |v| v.len());
+    Clustering {
+        lexicon: LexiconData { words },
+        vectors: WordVectors {
+            forms: unit_forms,
+            dims,
+            data: vectors.into_iter().flatten().collect(),
+        },
+    }
 }
 
 /// SGNS vectors of lexical forms: the corpus is rewritten in lexical forms

@@ -14,7 +14,7 @@
 //! threads.
 
 use crate::perceptron::TrainSentence;
-use crate::tags::{N_TAGS, Tag};
+use crate::tags::{Label, N_LABELS};
 use rayon::prelude::*;
 
 /// Settings of [`train`].
@@ -45,28 +45,28 @@ impl Default for CrfOptions {
 }
 
 /// Index of transition `prev → cur` in the parameter vector (after the
-/// emissions); `prev = N_TAGS` is the sentence start.
+/// emissions); `prev = N_LABELS` is the sentence start.
 #[inline]
 fn tix(n_em: usize, prev: usize, cur: usize) -> usize {
-    n_em + prev * N_TAGS + cur
+    n_em + prev * N_LABELS + cur
 }
 
 /// True if the transition is allowed (the others are fixed at minus infinity).
 fn allowed(prev: usize, cur: usize) -> bool {
-    let p = if prev == N_TAGS {
+    let p = if prev == N_LABELS {
         None
     } else {
-        Some(Tag(prev as u8))
+        Some(Label(prev as u8))
     };
-    Tag(cur as u8).may_follow(p)
+    Label(cur as u8).may_follow(p)
 }
 
 /// What one sentence contributes: its negative log-likelihood, per-token tag
 /// marginals and summed transition marginals.
 struct SentenceStats {
     nll: f64,
-    node: Vec<[f64; N_TAGS]>,
-    edge: [[f64; N_TAGS]; N_TAGS + 1],
+    node: Vec<[f64; N_LABELS]>,
+    edge: [[f64; N_LABELS]; N_LABELS + 1],
 }
 
 /// Forward–backward for one sentence under parameters `w`.
@@ -74,10 +74,10 @@ fn sentence_stats(
     s: &TrainSentence,
     w: &[f64],
     n_em: usize,
-    texp: &[[f64; N_TAGS]],
+    texp: &[[f64; N_LABELS]],
 ) -> SentenceStats {
     let n = s.gold.len();
-    let mut edge = [[0f64; N_TAGS]; N_TAGS + 1];
+    let mut edge = [[0f64; N_LABELS]; N_LABELS + 1];
     if n == 0 {
         return SentenceStats {
             nll: 0.0,
@@ -86,10 +86,10 @@ fn sentence_stats(
         };
     }
     // Emission scores, then exp(score - max) per token.
-    let mut em = vec![[0f64; N_TAGS]; n];
+    let mut em = vec![[0f64; N_LABELS]; n];
     for (i, e) in em.iter_mut().enumerate() {
         for &f in &s.feats[s.offsets[i] as usize..s.offsets[i + 1] as usize] {
-            let row = &w[f as usize * N_TAGS..(f as usize + 1) * N_TAGS];
+            let row = &w[f as usize * N_LABELS..(f as usize + 1) * N_LABELS];
             for (o, x) in e.iter_mut().zip(row) {
                 *o += *x;
             }
@@ -99,31 +99,31 @@ fn sentence_stats(
     for (i, e) in em.iter().enumerate() {
         let g = s.gold[i].index();
         let p = if i == 0 {
-            N_TAGS
+            N_LABELS
         } else {
             s.gold[i - 1].index()
         };
         gold_score += e[g] + w[tix(n_em, p, g)];
     }
     let mut log_z = 0.0;
-    let mut ex = vec![[0f64; N_TAGS]; n];
+    let mut ex = vec![[0f64; N_LABELS]; n];
     for i in 0..n {
         let m = em[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
         log_z += m;
-        for y in 0..N_TAGS {
+        for y in 0..N_LABELS {
             ex[i][y] = (em[i][y] - m).exp();
         }
     }
     // Scaled forward.
-    let mut alpha = vec![[0f64; N_TAGS]; n];
+    let mut alpha = vec![[0f64; N_LABELS]; n];
     let mut scale = vec![0f64; n];
     for i in 0..n {
         let mut sum = 0.0;
-        for y in 0..N_TAGS {
+        for y in 0..N_LABELS {
             let v = if i == 0 {
-                texp[N_TAGS][y]
+                texp[N_LABELS][y]
             } else {
-                (0..N_TAGS).map(|p| alpha[i - 1][p] * texp[p][y]).sum()
+                (0..N_LABELS).map(|p| alpha[i - 1][p] * texp[p][y]).sum()
             } * ex[i][y];
             alpha[i][y] = v;
             sum += v;
@@ -136,36 +136,51 @@ fn sentence_stats(
         scale[i] = sum;
         log_z += sum.ln();
     }
+    // The sentence must end on a label that closes every entity.
+    let mut end_sum = 0.0;
+    let mut end = [0f64; N_LABELS];
+    for (y, e) in end.iter_mut().enumerate() {
+        if Label(y as u8).may_end() {
+            *e = 1.0;
+            end_sum += alpha[n - 1][y];
+        }
+    }
+    let end_sum = if end_sum > 0.0 {
+        end_sum
+    } else {
+        f64::MIN_POSITIVE
+    };
+    log_z += end_sum.ln();
     // Scaled backward.
-    let mut beta = vec![[0f64; N_TAGS]; n];
-    beta[n - 1] = [1.0; N_TAGS];
+    let mut beta = vec![[0f64; N_LABELS]; n];
+    beta[n - 1] = end.map(|e| e / end_sum);
     for i in (0..n - 1).rev() {
-        let mut nb = [0f64; N_TAGS];
+        let mut nb = [0f64; N_LABELS];
         for (p, b) in nb.iter_mut().enumerate() {
             let mut v = 0.0;
-            for y in 0..N_TAGS {
+            for y in 0..N_LABELS {
                 v += texp[p][y] * ex[i + 1][y] * beta[i + 1][y];
             }
             *b = v / scale[i + 1];
         }
         beta[i] = nb;
     }
-    let mut node = vec![[0f64; N_TAGS]; n];
+    let mut node = vec![[0f64; N_LABELS]; n];
     for i in 0..n {
-        for y in 0..N_TAGS {
+        for y in 0..N_LABELS {
             node[i][y] = alpha[i][y] * beta[i][y];
         }
         if i == 0 {
-            for y in 0..N_TAGS {
-                edge[N_TAGS][y] += node[0][y];
+            for y in 0..N_LABELS {
+                edge[N_LABELS][y] += node[0][y];
             }
         } else {
-            for p in 0..N_TAGS {
+            for p in 0..N_LABELS {
                 let a = alpha[i - 1][p] / scale[i];
                 if a == 0.0 {
                     continue;
                 }
-                for y in 0..N_TAGS {
+                for y in 0..N_LABELS {
                     edge[p][y] += a * texp[p][y] * ex[i][y] * beta[i][y];
                 }
             }
@@ -180,7 +195,7 @@ fn sentence_stats(
 
 /// The regularized objective and its gradient at `w`.
 fn objective(data: &[TrainSentence], w: &[f64], n_em: usize, c2: f64, grad: &mut [f64]) -> f64 {
-    let mut texp = [[0f64; N_TAGS]; N_TAGS + 1];
+    let mut texp = [[0f64; N_LABELS]; N_LABELS + 1];
     for (p, row) in texp.iter_mut().enumerate() {
         for (y, v) in row.iter_mut().enumerate() {
             *v = if allowed(p, y) {
@@ -203,28 +218,28 @@ fn objective(data: &[TrainSentence], w: &[f64], n_em: usize, c2: f64, grad: &mut
             let g = s.gold[i].index();
             let marg = &st.node[i];
             for &feat in &s.feats[s.offsets[i] as usize..s.offsets[i + 1] as usize] {
-                let row = &mut grad[feat as usize * N_TAGS..(feat as usize + 1) * N_TAGS];
+                let row = &mut grad[feat as usize * N_LABELS..(feat as usize + 1) * N_LABELS];
                 for (r, m) in row.iter_mut().zip(marg) {
                     *r += m;
                 }
                 row[g] -= 1.0;
             }
             let p = if i == 0 {
-                N_TAGS
+                N_LABELS
             } else {
                 s.gold[i - 1].index()
             };
             grad[tix(n_em, p, g)] -= 1.0;
         }
-        for p in 0..=N_TAGS {
-            for y in 0..N_TAGS {
+        for p in 0..=N_LABELS {
+            for y in 0..N_LABELS {
                 grad[tix(n_em, p, y)] += st.edge[p][y];
             }
         }
     }
     // Parameters of forbidden transitions stay at zero (they are never used).
-    for p in 0..=N_TAGS {
-        for y in 0..N_TAGS {
+    for p in 0..=N_LABELS {
+        for y in 0..N_LABELS {
             if !allowed(p, y) {
                 grad[tix(n_em, p, y)] = 0.0;
             }
@@ -243,8 +258,8 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Trains CRF weights over `n_features` dense features. Returns emission weights
-/// (`n_features * N_TAGS`, row per feature) and transition weights
-/// (`(N_TAGS + 1) * N_TAGS`), ready for [`crate::perceptron::pack`].
+/// (`n_features * N_LABELS`, row per feature) and transition weights
+/// (`(N_LABELS + 1) * N_LABELS`), ready for [`crate::perceptron::pack`].
 /// `log` gets one line every few iterations.
 pub fn train(
     data: &[TrainSentence],
@@ -252,8 +267,8 @@ pub fn train(
     opt: &CrfOptions,
     log: &mut dyn FnMut(&str),
 ) -> (Vec<f32>, Vec<f32>) {
-    let n_em = n_features * N_TAGS;
-    let dim = n_em + (N_TAGS + 1) * N_TAGS;
+    let n_em = n_features * N_LABELS;
+    let dim = n_em + (N_LABELS + 1) * N_LABELS;
     let mut x = vec![0f64; dim];
     let mut g = vec![0f64; dim];
     let mut f = objective(data, &x, n_em, opt.c2, &mut g);
@@ -373,25 +388,26 @@ mod tests {
     use crate::perceptron::{Weights, pack};
 
     fn toy() -> Vec<TrainSentence> {
-        let b = Tag::parse("B-LOC").unwrap();
-        let i = Tag::parse("I-LOC").unwrap();
+        let b = Label(5); // B-LOC
+        let i = Label(7); // L-LOC
+        let u = Label(8); // U-LOC
         // Feature 0 = "capital" word, 1 = other word, 2 = "after a capital".
         (0..30)
             .map(|k| match k % 3 {
                 0 => TrainSentence {
                     feats: vec![0, 1],
                     offsets: vec![0, 1, 2],
-                    gold: vec![b, Tag::O],
+                    gold: vec![u, Label::O],
                 },
                 1 => TrainSentence {
                     feats: vec![1, 0],
                     offsets: vec![0, 1, 2],
-                    gold: vec![Tag::O, b],
+                    gold: vec![Label::O, u],
                 },
                 _ => TrainSentence {
                     feats: vec![0, 0, 2, 1],
                     offsets: vec![0, 1, 3, 4],
-                    gold: vec![b, i, Tag::O],
+                    gold: vec![b, i, Label::O],
                 },
             })
             .collect()
@@ -400,13 +416,13 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         let data = toy();
-        let n_em = 3 * N_TAGS;
-        let dim = n_em + (N_TAGS + 1) * N_TAGS;
+        let n_em = 3 * N_LABELS;
+        let dim = n_em + (N_LABELS + 1) * N_LABELS;
         let mut w: Vec<f64> = (0..dim)
             .map(|k| ((k * 37 % 11) as f64 - 5.0) / 10.0)
             .collect();
-        for p in 0..=N_TAGS {
-            for y in 0..N_TAGS {
+        for p in 0..=N_LABELS {
+            for y in 0..N_LABELS {
                 if !allowed(p, y) {
                     w[tix(n_em, p, y)] = 0.0;
                 }
@@ -415,7 +431,7 @@ mod tests {
         let mut g = vec![0.0; dim];
         let f = objective(&data, &w, n_em, 0.1, &mut g);
         let mut g2 = vec![0.0; dim];
-        for k in [0, 3, 10, n_em + 1, n_em + N_TAGS * N_TAGS + 3] {
+        for k in [0, 3, 10, n_em + 1, n_em + N_LABELS * N_LABELS + 3] {
             let h = 1e-6;
             let mut w2 = w.clone();
             w2[k] += h;
@@ -441,11 +457,11 @@ mod tests {
         assert_eq!(em, em2);
         assert_eq!(tr, tr2);
         let w = Weights::new(&pack(&[10, 11, 12], &em, &tr)).unwrap();
-        let mut s = [0f32; N_TAGS];
+        let mut s = [0f32; N_LABELS];
+        let u = Label(8); // U-LOC, as in `toy`
         w.score(&[10], &mut s);
-        let b = Tag::parse("B-LOC").unwrap().index();
-        assert!(s[b] > s[0]);
+        assert!(s[u.index()] > s[0]);
         w.score(&[11], &mut s);
-        assert!(s[0] > s[b]);
+        assert!(s[0] > s[u.index()]);
     }
 }

@@ -38,12 +38,12 @@ impl Default for EmbedOptions {
     fn default() -> Self {
         EmbedOptions {
             dims: 100,
-            window: 5,
+            window: 2,
             negative: 5,
             epochs: 5,
             sample: 1e-4,
             learning_rate: 0.025,
-            structured: false,
+            structured: true,
             seed: 1,
         }
     }

@@ -17,12 +17,13 @@
 //! model sees.
 
 use crate::doc::{Evidence, count_bucket, share_bucket};
+use crate::knn::{Neighbors, Votes};
 use crate::lexicon::{
     CorpusTags, GazMark, Gazetteer, Lexicon, NO_CLUSTER, STRING_SEED, TagCounts, str_hash,
 };
 
 /// Version of the feature schema; stored in every model.
-pub const FEATURE_SCHEMA: u32 = 2;
+pub const FEATURE_SCHEMA: u32 = 3;
 
 /// Proclitic sequences removed for the bare form, longest first (search-normalized).
 /// The bare form is for generalization only («والكرملين» → «كرملين»); the
@@ -155,6 +156,277 @@ fn nisba(bare: &str) -> bool {
     n >= 4 && (bare.ends_with('ي') || bare.ends_with("يه")) && !bare.ends_with("يي")
 }
 
+/// Words that announce a name nearby, by bare form (clitics and «ال» off,
+/// search-normalized): a small, general lexicon of Arabic news usage, given to
+/// the model as features (it learns how far to trust them), never as rules.
+const TRIGGERS: &[(u8, &[&str])] = &[
+    // 1: titles and roles before a person.
+    (
+        1,
+        &[
+            "رئيس",
+            "وزير",
+            "وزيره",
+            "شيخ",
+            "سيد",
+            "سيده",
+            "دكتور",
+            "دكتوره",
+            "امام",
+            "ملك",
+            "ملكه",
+            "امير",
+            "اميره",
+            "استاذ",
+            "مهندس",
+            "لواء",
+            "عميد",
+            "عقيد",
+            "جنرال",
+            "مشير",
+            "نائب",
+            "سفير",
+            "مستشار",
+            "قاضي",
+            "بابا",
+            "حاج",
+            "فنان",
+            "فنانه",
+            "لاعب",
+            "مدرب",
+            "كاتب",
+            "شاعر",
+            "روائي",
+            "مخرج",
+            "مطرب",
+            "مطربه",
+            "ممثل",
+            "ممثله",
+            "نجم",
+            "نجمه",
+            "حارس",
+            "مهاجم",
+            "مدافع",
+            "ناطق",
+            "متحدث",
+            "زعيم",
+            "قائد",
+            "مرشد",
+            "خليفه",
+            "محامي",
+            "صحفي",
+            "بروفيسور",
+            "سلطان",
+            "مراسل",
+            "مدير",
+            "امين",
+            "عاهل",
+            "مبعوث",
+            "منسق",
+            "محافظ",
+            "حاكم",
+            "عضو",
+            "زميل",
+            "مواطن",
+            "ابن",
+            "بنت",
+            "شقيق",
+            "شقيقه",
+            "زوج",
+            "زوجه",
+            "والد",
+            "والده",
+        ],
+    ),
+    // 2: verbs of saying (a speaker follows).
+    (
+        2,
+        &[
+            "قال",
+            "قالت",
+            "اكد",
+            "اكدت",
+            "اضاف",
+            "اضافت",
+            "اوضح",
+            "اوضحت",
+            "صرح",
+            "صرحت",
+            "اعلن",
+            "اعلنت",
+            "ذكر",
+            "ذكرت",
+            "اشار",
+            "اشارت",
+            "اعتبر",
+            "اعتبرت",
+            "راي",
+            "يري",
+            "يقول",
+            "تقول",
+            "اعرب",
+            "اعربت",
+            "شدد",
+            "شددت",
+            "طالب",
+            "طالبت",
+            "دعا",
+            "دعت",
+            "نفي",
+            "نفت",
+            "كشف",
+            "كشفت",
+            "ناشد",
+            "ناشدت",
+            "التقي",
+            "استقبل",
+            "استقبلت",
+        ],
+    ),
+    // 3: heads of organization names.
+    (
+        3,
+        &[
+            "وزاره",
+            "شركه",
+            "حزب",
+            "جامعه",
+            "مجلس",
+            "منظمه",
+            "وكاله",
+            "نادي",
+            "بنك",
+            "مصرف",
+            "جيش",
+            "هيئه",
+            "مؤسسه",
+            "اتحاد",
+            "جمعيه",
+            "حركه",
+            "جبهه",
+            "لجنه",
+            "صحيفه",
+            "قناه",
+            "محطه",
+            "فريق",
+            "منتخب",
+            "مجموعه",
+            "مركز",
+            "معهد",
+            "اكاديميه",
+            "برلمان",
+            "محكمه",
+            "مكتب",
+            "تنظيم",
+            "ائتلاف",
+            "تحالف",
+            "كتله",
+            "صندوق",
+            "مجمع",
+            "دائره",
+            "سلطه",
+            "قوات",
+            "شرطه",
+            "بورصه",
+            "مجله",
+            "اذاعه",
+            "تلفزيون",
+        ],
+    ),
+    // 4: place cues.
+    (
+        4,
+        &[
+            "مدينه",
+            "محافظه",
+            "عاصمه",
+            "اقليم",
+            "ولايه",
+            "منطقه",
+            "بلده",
+            "قريه",
+            "جزيره",
+            "جزر",
+            "نهر",
+            "بحر",
+            "جبل",
+            "مخيم",
+            "حي",
+            "شارع",
+            "ميناء",
+            "مطار",
+            "دوله",
+            "جمهوريه",
+            "مملكه",
+            "اماره",
+            "ضاحيه",
+            "بلدات",
+            "مدن",
+            "قضاء",
+            "ريف",
+            "صحراء",
+            "خليج",
+            "شمال",
+            "جنوب",
+            "شرق",
+            "غرب",
+            "وسط",
+            "قرب",
+            "عاصمتها",
+        ],
+    ),
+    // 5: cues of other names (works, events, products).
+    (
+        5,
+        &[
+            "برنامج",
+            "مسلسل",
+            "فيلم",
+            "كتاب",
+            "روايه",
+            "جائزه",
+            "بطوله",
+            "كاس",
+            "دوري",
+            "مهرجان",
+            "سياره",
+            "طراز",
+            "مسرحيه",
+            "اغنيه",
+            "البوم",
+            "عمليه",
+            "مؤتمر",
+            "قمه",
+            "معرض",
+            "عنوان",
+            "بعنوان",
+            "مشروع",
+            "اتفاقيه",
+            "اتفاق",
+            "خطه",
+            "صاروخ",
+            "طائره",
+        ],
+    ),
+];
+
+/// Trigger class of a bare form (0 = none); a linear scan of a few hundred
+/// short strings is cheap next to the rest, but a map is built once.
+fn trigger_class(bare_hash: u64) -> u8 {
+    use std::sync::OnceLock;
+    static MAP: OnceLock<crate::perceptron::FeatureMap<u8>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = crate::perceptron::FeatureMap::default();
+        for &(class, words) in TRIGGERS {
+            for w in words {
+                m.entry(str_hash(w)).or_insert(class);
+            }
+        }
+        m
+    });
+    map.get(&bare_hash).copied().unwrap_or(0)
+}
+
 /// Hash of a value that is not a string (small numbers, flags).
 #[inline]
 fn num(v: u64) -> u64 {
@@ -216,6 +488,10 @@ struct TokInfo {
     quote: (u8, u32),
     /// Range of this token's character n-gram hashes in the scratch buffer.
     ngrams: (u32, u32),
+    /// Trigger class of the bare form ([`TRIGGERS`]).
+    trigger: u8,
+    /// Votes of the nearest known names ([`crate::knn`]), if the word has a vector.
+    votes: Option<Votes>,
 }
 
 /// The features of a sentence: hashes of token `i` are
@@ -282,6 +558,8 @@ pub struct Resources<'a> {
     pub corpus_tags: &'a CorpusTags,
     /// How a context-only model tagged each word across the unlabeled news.
     pub context_tags: &'a CorpusTags,
+    /// Types of the nearest known names in the embedding space.
+    pub neighbors: &'a Neighbors,
 }
 
 /// The lexical forms of a sentence of search-normalized tokens (for keys and gazetteers).
@@ -382,6 +660,8 @@ fn token_info(res: Resources<'_>, norms: &[&str], scratch: &mut Scratch) {
         info.push(TokInfo {
             norm,
             bare: str_hash(b),
+            trigger: trigger_class(str_hash(b)),
+            votes: res.neighbors.get_hashed(lex).copied(),
             prefix: str_hash(p),
             lex,
             suf,
@@ -562,6 +842,47 @@ pub fn extract_with_dropout(
         // A conjunction/preposition clitic after a name: new name or not («عنان وصبري»).
         h(59, t.prefix, major(ii - 1) as u64, 0);
         h(60, t.prefix, num((cl(ii - 1) >> 24) as u64), 0);
+        // …and seen from the name before it: does the next word start a new one?
+        let pfx = |i: isize| at(i).map_or(if i < 0 { BOS } else { EOS }, |t| t.prefix);
+        h(76, pfx(ii + 1), 0, 0);
+        h(77, pfx(ii + 1), major(ii + 1) as u64, t.corpus_major as u64);
+        h(78, pfx(ii - 1), 0, 0);
+        // The types of the nearest known names in the embedding space.
+        if let Some(v) = t.votes {
+            let sim = (v[4] / 20).min(4) as u64;
+            let (best, &bs) = v[..4]
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+                .unwrap_or((0, &0));
+            h(80, best as u64, (bs / 20).min(4) as u64, sim);
+            for (ty, &share) in v[..4].iter().enumerate() {
+                if share >= 20 {
+                    h(81, ty as u64, (share / 20).min(4) as u64, 0);
+                }
+            }
+            h(82, sim, 0, 0);
+        } else {
+            h(82, 99, 0, 0);
+        }
+        // Trigger words: this one, the nearest within three before, the next one.
+        if t.trigger != 0 {
+            h(73, t.trigger as u64, 0, 0);
+        }
+        for d in 1..=3isize {
+            if let Some(x) = at(ii - d)
+                && x.trigger != 0
+            {
+                h(72, x.trigger as u64, d as u64, 0);
+                h(75, x.trigger as u64, t.cluster.wrapping_shr(24) as u64, 0);
+                break;
+            }
+        }
+        if let Some(x) = at(ii + 1)
+            && x.trigger != 0
+        {
+            h(74, x.trigger as u64, 0, 0);
+        }
         // Inside a short quotation: titles, brands, newspapers («الشرق الأوسط»).
         let (qpos, open) = t.quote;
         if qpos != 0 {
@@ -655,12 +976,14 @@ mod tests {
         let lx = Lexicon::new(&LexiconData::default());
         let g = Gazetteer::new(&GazetteerData::default());
         let ct = CorpusTags::default();
+        let nb = Neighbors::default();
         f(Resources {
             lexicon: &lx,
             gazetteer: &g,
             bootstrap: &g,
             corpus_tags: &ct,
             context_tags: &ct,
+            neighbors: &nb,
         })
     }
 

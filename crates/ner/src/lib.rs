@@ -34,6 +34,7 @@ pub mod doc;
 pub mod embed;
 pub mod features;
 pub mod keys;
+pub mod knn;
 pub mod lexicon;
 pub mod model;
 pub mod perceptron;
@@ -46,7 +47,7 @@ use lexicon::{CorpusTags, Gazetteer, Lexicon};
 pub use model::{Manifest, ModelError, Payload, TypeScore};
 use perceptron::{Transitions, Weights};
 use std::sync::OnceLock;
-pub use tags::{EntityType, N_TAGS, Tag};
+pub use tags::{EntityType, Label, N_LABELS, N_TAGS, Tag};
 
 /// The model shipped with khabar (see `MODEL.md`).
 static EMBEDDED_MODEL: &[u8] = include_bytes!("../model/anercorp.khner");
@@ -89,11 +90,11 @@ pub struct Recognizer {
     bootstrap: Gazetteer,
     corpus_tags: CorpusTags,
     context_tags: CorpusTags,
+    neighbors: knn::Neighbors,
     doc_window: usize,
     /// Tag from context only (no identity features of the token itself): used
     /// in training to ask what the contexts of a word in unlabeled news suggest.
     context_only: bool,
-    o_bias: f32,
     normalizer: Normalizer,
     analyzer: TextAnalyzer,
 }
@@ -115,7 +116,7 @@ struct BlockScratch {
     scratch: Scratch,
     feats: SentenceFeatures,
     /// Emission scores of every token of the block, sentence after sentence.
-    em: Vec<[f32; N_TAGS]>,
+    em: Vec<[f32; N_LABELS]>,
     /// Hashes of the lexical forms of every token of the block.
     lex: Vec<u64>,
     words: Vec<bool>,
@@ -168,12 +169,9 @@ impl Recognizer {
             bootstrap: Gazetteer::new(&payload.bootstrap),
             corpus_tags: CorpusTags::new(&payload.corpus_tags),
             context_tags: CorpusTags::new(&payload.context_tags),
+            neighbors: knn::Neighbors::new(&payload.neighbors),
             doc_window: payload.doc_window as usize,
             context_only: false,
-            o_bias: std::env::var("KHABAR_NER_OBIAS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0.0),
             normalizer: Normalizer::new(Profile::SEARCH),
             analyzer: TextAnalyzer::default_analyzer(),
         })
@@ -196,6 +194,7 @@ impl Recognizer {
             bootstrap: &self.bootstrap,
             corpus_tags: &self.corpus_tags,
             context_tags: &self.context_tags,
+            neighbors: &self.neighbors,
         }
     }
 
@@ -239,6 +238,7 @@ impl Recognizer {
             words.clear();
             let two_pass = self.doc_window > 0;
             let mut bounds = Vec::with_capacity(sents.len() + 1);
+            let mut labels: Vec<Vec<Label>> = Vec::with_capacity(sents.len());
             let mut tags: Vec<Vec<Tag>> = Vec::with_capacity(sents.len());
             bounds.push(0);
             for norms in sents {
@@ -249,14 +249,14 @@ impl Recognizer {
                     features::extract(self.resources(), norms, scratch, feats);
                 }
                 let start = em.len();
-                em.resize(start + norms.len(), [0.0; N_TAGS]);
+                em.resize(start + norms.len(), [0.0; N_LABELS]);
                 for (i, e) in em[start..].iter_mut().enumerate() {
                     self.weights.score(feats.of(i), e);
-                    e[0] -= self.o_bias;
                 }
-                let mut t = Vec::with_capacity(norms.len());
-                perceptron::viterbi(&em[start..], &self.transitions, &mut t);
-                tags.push(t);
+                let mut l = Vec::with_capacity(norms.len());
+                perceptron::viterbi(&em[start..], &self.transitions, &mut l);
+                tags.push(tags::to_tags(&l));
+                labels.push(l);
                 bounds.push(em.len());
                 if two_pass {
                     lex.extend_from_slice(scratch.lex_hashes());
@@ -276,20 +276,21 @@ impl Recognizer {
                     for (i, row) in rows.iter_mut().enumerate() {
                         self.weights.add_score(feats.of(i), row);
                     }
-                    perceptron::viterbi(rows, &self.transitions, &mut tags[k]);
+                    perceptron::viterbi(rows, &self.transitions, &mut labels[k]);
                 }
             }
-            tags.into_iter()
+            labels
+                .into_iter()
                 .enumerate()
-                .map(|(k, t)| {
+                .map(|(k, l)| {
                     let scores = if with_scores {
                         let m =
                             perceptron::marginals(&em[bounds[k]..bounds[k + 1]], &self.transitions);
-                        t.iter().zip(&m).map(|(t, row)| row[t.index()]).collect()
+                        l.iter().zip(&m).map(|(l, row)| row[l.index()]).collect()
                     } else {
                         Vec::new()
                     };
-                    (t, scores)
+                    (tags::to_tags(&l), scores)
                 })
                 .collect()
         })
@@ -432,7 +433,7 @@ mod tests {
         let r = Recognizer::embedded().expect("embedded model");
         let m = r.manifest();
         assert_eq!(m.feature_schema, features::FEATURE_SCHEMA);
-        assert_eq!(m.labels.len(), N_TAGS);
+        assert_eq!(m.labels.len(), N_LABELS);
         assert!(m.license.contains("CC BY-SA 4.0"));
         assert!(Recognizer::embedded_bytes().len() <= 30 << 20);
     }

@@ -127,6 +127,8 @@ pub struct Payload {
     pub corpus_tags: CorpusTagsData,
     /// How a context-only model tagged the words of the unlabeled news.
     pub context_tags: CorpusTagsData,
+    /// Types of the nearest known names in the embedding space ([`crate::knn`]).
+    pub neighbors: crate::knn::NeighborData,
     /// Sentences each side that the second, document-consistency pass looks
     /// at ([`crate::doc`]); 0 = one pass only.
     pub doc_window: u32,

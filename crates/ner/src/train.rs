@@ -6,27 +6,37 @@
 //!    the *other* blocks. Without this, the gazetteer feature fires on every
 //!    training entity and the model trusts it far more than it deserves on new
 //!    text. The shipped model uses the names of all blocks.
-//! 2. **Bootstrap gazetteer from unlabeled news** (optional): a first model
-//!    (step 1 features) tags the unlabeled corpus; every name seen at least
-//!    `bootstrap_min_count` times with one type in at least `bootstrap_purity`
-//!    of its occurrences becomes an entry of a second, separate gazetteer
-//!    feature. A second model is then trained with both gazetteers.
-//! 3. **Averaged perceptron**, `epochs` passes, sentence order shuffled each
-//!    pass with a SplitMix64 seeded by `seed`.
+//! 2. **Neighbour votes** ([`crate::knn`]): for every word with a skip-gram
+//!    vector, the types of its nearest known names (jackknifed the same way).
+//! 3. **What the unlabeled news says, jackknifed**: per fold (and once for all
+//!    folds) a first model tags the unlabeled corpus, once with all features
+//!    and once from context only. That gives the bootstrap gazetteer (names
+//!    seen ≥ `bootstrap_min_count` times with one type in ≥ `bootstrap_purity`
+//!    of them) and per-word tag counts; a training sentence only sees what the
+//!    models without its fold said (`corpus_rounds` > 1 repeats this with the
+//!    previous round's knowledge).
+//! 4. **Document pass** ([`crate::doc`]): jackknifed first-pass tags of the
+//!    training sentences give each token the tags of the other occurrences of
+//!    its form within `doc_window` sentences (left out for a seeded
+//!    `doc_dropout` share of sentences).
+//! 5. **Learner**: `ensemble` averaged perceptrons over BILOU labels, each
+//!    `epochs` passes with its own seeded shuffle, averaged into one weight
+//!    vector (or an L-BFGS CRF, slower and not better on the dev cut).
 //!
 //! Same inputs and seed → byte-identical model file.
 
 use crate::Recognizer;
-use crate::clusters::Corpus;
+use crate::clusters::{Corpus, WordVectors};
 use crate::conll::{Counts, LabeledSentence};
 use crate::crf::{self, CrfOptions};
 use crate::features::{self, FEATURE_SCHEMA, Resources, Scratch, SentenceFeatures};
+use crate::knn::{self, NeighborData, Neighbors};
 use crate::lexicon::{
     CorpusTags, CorpusTagsData, Gazetteer, GazetteerData, Lexicon, LexiconData, TagCounts,
 };
 use crate::model::{Manifest, Payload, TypeScore};
 use crate::perceptron::{self, SplitMix64, TrainSentence, Trainer};
-use crate::tags::{self, EntityType, N_TAGS, Tag};
+use crate::tags::{self, EntityType, Label, N_LABELS, Tag};
 use khabar_core::{Normalizer, Profile};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -56,6 +66,13 @@ pub struct TrainOptions {
     /// Share of training sentences trained without document features, so the
     /// same weights also serve the first pass (which has none).
     pub doc_dropout: f64,
+    /// Perceptrons (over different shuffles) whose weights are averaged for the final model.
+    pub ensemble: usize,
+    /// Nearest known names that vote for a word's type ([`crate::knn`]); 0 = off.
+    pub neighbors: usize,
+    /// Rounds of corpus tagging: each round after the first uses the
+    /// knowledge of the previous one.
+    pub corpus_rounds: usize,
     /// The models that tag the unlabeled corpus look at context only (every
     /// token's identity features dropped in training and tagging), so the
     /// corpus tag counts say what a word's contexts suggest.
@@ -81,10 +98,13 @@ impl Default for TrainOptions {
             bootstrap_min_count: 2,
             bootstrap_purity: 0.8,
             identity_dropout: 0.25,
-            learner: Learner::Crf(CrfOptions::default()),
+            learner: Learner::Perceptron,
             doc_window: crate::doc::WINDOW,
             doc_dropout: 0.5,
             corpus_context_only: true,
+            corpus_rounds: 1,
+            ensemble: 10,
+            neighbors: 10,
         }
     }
 }
@@ -104,6 +124,9 @@ impl TrainOptions {
             ("identity_dropout".into(), self.identity_dropout.to_string()),
             ("doc_window".into(), self.doc_window.to_string()),
             ("doc_dropout".into(), self.doc_dropout.to_string()),
+            ("corpus_rounds".into(), self.corpus_rounds.to_string()),
+            ("ensemble".into(), self.ensemble.to_string()),
+            ("neighbors".into(), self.neighbors.to_string()),
             (
                 "corpus_context_only".into(),
                 self.corpus_context_only.to_string(),
@@ -130,6 +153,8 @@ pub struct TrainData<'a> {
     pub dev: Option<&'a [LabeledSentence]>,
     /// Word clusters and counts (see [`crate::clusters`]); may be empty.
     pub lexicon: LexiconData,
+    /// The word vectors behind the clusters, for the neighbour votes ([`crate::knn`]).
+    pub vectors: Option<&'a WordVectors>,
     /// The unlabeled corpus for the bootstrap gazetteer.
     pub corpus: Option<&'a Corpus>,
     /// Provenance recorded in the manifest.
@@ -192,7 +217,7 @@ impl Interner {
                 })
                 .collect(),
             offsets: f.offsets.clone(),
-            gold: gold.to_vec(),
+            gold: tags::to_labels(gold),
         }
     }
 }
@@ -273,6 +298,151 @@ struct CorpusKnowledge {
     context_tags: CorpusTagsData,
 }
 
+/// Counts of each lexical form as `[O, PER, LOC, ORG, MISC]` in the gold of
+/// the training sentences `k` with `include(k)`.
+fn word_counts(
+    lexicon: &Lexicon,
+    prep: &Prepared,
+    include: impl Fn(usize) -> bool,
+) -> HashMap<String, [u32; 5]> {
+    let mut out: HashMap<String, [u32; 5]> = HashMap::new();
+    for k in (0..prep.len()).filter(|&k| include(k)) {
+        let refs: Vec<&str> = prep.norms[k].iter().map(|s| s.as_str()).collect();
+        for (lex, tag) in features::lex_forms(lexicon, &refs)
+            .into_iter()
+            .zip(&prep.gold[k])
+        {
+            out.entry(lex).or_default()[tag.entity_type().map_or(0, |t| t.index() + 1)] += 1;
+        }
+    }
+    out
+}
+
+/// Step 1 of training: models trained on all folds but one tag the unlabeled corpus.
+struct Step1<'a> {
+    opt: &'a TrainOptions,
+    prep: &'a Prepared,
+    lexicon: &'a Lexicon,
+    lexicon_data: &'a LexiconData,
+    fold_gaz: &'a [Gazetteer],
+    fold_gaz_data: &'a [GazetteerData],
+    full_gaz: &'a GazetteerData,
+    manifest: &'a Manifest,
+    corpus: &'a Corpus,
+    /// Neighbour votes per fold, then of all folds.
+    neighbor_data: &'a [NeighborData],
+    neighbors: &'a [Neighbors],
+}
+
+impl Step1<'_> {
+    /// One round: for each fold, a model trained on the other folds tags the
+    /// corpus (the last entry: a model of all folds). With `prev`, the models
+    /// use the knowledge of the previous round (each sentence that of its
+    /// fold). `context_only` models see no token identities.
+    fn round(
+        &self,
+        prev: Option<&[CorpusKnowledge]>,
+        context_only: bool,
+        log: &mut dyn FnMut(&str),
+    ) -> Vec<(GazetteerData, CorpusTagsData)> {
+        let (opt, prep) = (self.opt, self.prep);
+        let (n, folds) = (prep.len(), prep.folds);
+        let empty_gaz = Gazetteer::default();
+        let empty_tags = CorpusTags::default();
+        let empty_nb = Neighbors::default();
+        let prev_boot: Vec<Gazetteer> = prev
+            .unwrap_or_default()
+            .iter()
+            .map(|k| Gazetteer::new(&k.bootstrap))
+            .collect();
+        let prev_tags: Vec<(CorpusTags, CorpusTags)> = prev
+            .unwrap_or_default()
+            .iter()
+            .map(|k| {
+                (
+                    CorpusTags::new(&k.corpus_tags),
+                    CorpusTags::new(&k.context_tags),
+                )
+            })
+            .collect();
+        let res = |f: usize| Resources {
+            lexicon: self.lexicon,
+            gazetteer: &self.fold_gaz[f.min(folds - 1)],
+            bootstrap: prev_boot.get(f).unwrap_or(&empty_gaz),
+            corpus_tags: prev_tags.get(f).map_or(&empty_tags, |t| &t.0),
+            context_tags: prev_tags.get(f).map_or(&empty_tags, |t| &t.1),
+            neighbors: self.neighbors.get(f).unwrap_or(&empty_nb),
+        };
+        let feats = prep.features(
+            opt,
+            &res,
+            if context_only {
+                1.0
+            } else {
+                opt.identity_dropout
+            },
+        );
+        let mut interner = Interner::default();
+        let sents: Vec<TrainSentence> = feats
+            .iter()
+            .zip(&prep.gold)
+            .map(|(f, g)| interner.sentence(f, g))
+            .collect();
+        drop(feats);
+        let runs = if folds > 1 { folds + 1 } else { 1 };
+        (0..runs)
+            .map(|f| {
+                let order: Vec<usize> = (0..n)
+                    .filter(|&k| f == folds || folds == 1 || prep.fold_of(k) != f)
+                    .collect();
+                let (em, tr) = perceptron_weights(
+                    &sents,
+                    interner.hashes.len(),
+                    order,
+                    opt.epochs,
+                    opt.seed ^ (f as u64) << 40,
+                );
+                let knowledge = prev.and_then(|p| p.get(f));
+                let payload = Payload {
+                    weights: perceptron::pack(&interner.hashes, &em, &tr),
+                    lexicon: self.lexicon_data.clone(),
+                    gazetteer: if f < folds {
+                        self.fold_gaz_data[f].clone()
+                    } else {
+                        self.full_gaz.clone()
+                    },
+                    bootstrap: knowledge.map(|k| k.bootstrap.clone()).unwrap_or_default(),
+                    corpus_tags: knowledge.map(|k| k.corpus_tags.clone()).unwrap_or_default(),
+                    context_tags: knowledge
+                        .map(|k| k.context_tags.clone())
+                        .unwrap_or_default(),
+                    neighbors: self.neighbor_data.get(f).cloned().unwrap_or_default(),
+                    ..Default::default()
+                };
+                let mut r = Recognizer::from_parts(self.manifest.clone(), &payload)
+                    .expect("weights packed by this crate fit together");
+                if context_only {
+                    r = r.into_context_only();
+                }
+                let k = tag_corpus(&r, self.corpus, opt);
+                log(&format!(
+                    "unlabeled corpus tagged by a {}model {}{}: {} names, {} words seen in names",
+                    if context_only { "context-only " } else { "" },
+                    if f < folds {
+                        format!("without fold {}", f + 1)
+                    } else {
+                        "of all folds".to_string()
+                    },
+                    if prev.is_some() { " (next round)" } else { "" },
+                    k.0.entries.len(),
+                    k.1.entries.len()
+                ));
+                k
+            })
+            .collect()
+    }
+}
+
 /// Trains a model. `log` receives one line per step (epoch scores, sizes).
 pub fn train(
     data: TrainData<'_>,
@@ -325,8 +495,8 @@ pub fn train(
     ));
     let mut manifest = data.manifest.clone();
     manifest.feature_schema = FEATURE_SCHEMA;
-    manifest.labels = (0..N_TAGS as u8)
-        .map(|t| Tag(t).as_str().to_string())
+    manifest.labels = (0..N_LABELS as u8)
+        .map(|t| Label(t).as_str().to_string())
         .collect();
     manifest.settings = opt.settings();
     let empty_gaz = Gazetteer::default();
@@ -335,98 +505,67 @@ pub fn train(
     // Step 1: what the unlabeled corpus says, jackknifed: for each fold, a
     // first model trained on the other folds tags the corpus; the last entry is
     // from a model of all folds (the one shipped).
-    let knowledge: Vec<CorpusKnowledge> = match data.corpus {
-        Some(corpus) if opt.bootstrap => {
-            // Two first models per fold: a normal one (bootstrap names, tag counts)
-            // and one that looks at context only (context tag counts).
-            let variants: &[bool] = if opt.corpus_context_only {
-                &[false, true]
-            } else {
-                &[false]
-            };
-            let mut per_variant: Vec<Vec<(GazetteerData, CorpusTagsData)>> = Vec::new();
-            for &context_only in variants {
-                let feats = prep.features(
-                    opt,
-                    &|f| Resources {
-                        lexicon: &lexicon,
-                        gazetteer: &fold_gaz[f],
-                        bootstrap: &empty_gaz,
-                        corpus_tags: &empty_tags,
-                        context_tags: &empty_tags,
-                    },
-                    if context_only {
-                        1.0
-                    } else {
-                        opt.identity_dropout
-                    },
-                );
-                let mut interner = Interner::default();
-                let sents: Vec<TrainSentence> = feats
-                    .iter()
-                    .zip(&prep.gold)
-                    .map(|(f, g)| interner.sentence(f, g))
-                    .collect();
-                drop(feats);
-                let runs = if folds > 1 { folds + 1 } else { 1 };
-                let out = (0..runs)
-                    .map(|f| {
-                        let order: Vec<usize> = (0..n)
-                            .filter(|&k| f == folds || folds == 1 || prep.fold_of(k) != f)
-                            .collect();
-                        let (em, tr) = perceptron_weights(
-                            &sents,
-                            interner.hashes.len(),
-                            order,
-                            opt.epochs,
-                            opt.seed ^ (f as u64) << 40,
-                        );
-                        let payload = Payload {
-                            weights: perceptron::pack(&interner.hashes, &em, &tr),
-                            lexicon: data.lexicon.clone(),
-                            gazetteer: if f < folds {
-                                fold_gaz_data[f].clone()
-                            } else {
-                                full_gaz.clone()
-                            },
-                            ..Default::default()
-                        };
-                        let mut r = Recognizer::from_parts(manifest.clone(), &payload)
-                            .expect("weights packed by this crate fit together");
-                        if context_only {
-                            r = r.into_context_only();
-                        }
-                        let k = tag_corpus(&r, corpus, opt);
-                        log(&format!(
-                            "unlabeled corpus tagged by a first {}model {}: {} names, {} words seen in names",
-                            if context_only { "context-only " } else { "" },
-                            if f < folds {
-                                format!("without fold {}", f + 1)
-                            } else {
-                                "of all folds".to_string()
-                            },
-                            k.0.entries.len(),
-                            k.1.entries.len()
-                        ));
-                        k
-                    })
-                    .collect();
-                per_variant.push(out);
-            }
-            let mut it = per_variant.into_iter();
-            let full = it.next().unwrap_or_default();
-            let ctx = it.next();
-            full.into_iter()
-                .enumerate()
-                .map(|(f, (bootstrap, corpus_tags))| CorpusKnowledge {
-                    bootstrap,
-                    corpus_tags,
-                    context_tags: ctx.as_ref().map(|c| c[f].1.clone()).unwrap_or_default(),
-                })
-                .collect()
-        }
+    // Neighbour votes: per fold from the names of the other folds, then of all.
+    let neighbor_data: Vec<NeighborData> = match data.vectors {
+        Some(v) if opt.neighbors > 0 => (0..=folds)
+            .map(|f| {
+                let counts = word_counts(&lexicon, &prep, |k| {
+                    f == folds || folds == 1 || prep.fold_of(k) != f
+                });
+                knn::neighbor_votes(v, &counts, opt.neighbors)
+            })
+            .collect(),
         _ => Vec::new(),
     };
+    let neighbors: Vec<Neighbors> = neighbor_data.iter().map(Neighbors::new).collect();
+    if !neighbor_data.is_empty() {
+        log(&format!(
+            "neighbour votes for {} words",
+            neighbor_data.last().map_or(0, |d| d.entries.len())
+        ));
+    }
+    let empty_nb = Neighbors::default();
+    let mut knowledge: Vec<CorpusKnowledge> = Vec::new();
+    if let Some(corpus) = data.corpus
+        && opt.bootstrap
+    {
+        let first = Step1 {
+            opt,
+            prep: &prep,
+            lexicon: &lexicon,
+            lexicon_data: &data.lexicon,
+            fold_gaz: &fold_gaz,
+            fold_gaz_data: &fold_gaz_data,
+            full_gaz: &full_gaz,
+            manifest: &manifest,
+            corpus,
+            neighbor_data: &neighbor_data,
+            neighbors: &neighbors,
+        };
+        let full = first.round(None, false, log);
+        let ctx = if opt.corpus_context_only {
+            first.round(None, true, log)
+        } else {
+            Vec::new()
+        };
+        knowledge = full
+            .into_iter()
+            .enumerate()
+            .map(|(f, (bootstrap, corpus_tags))| CorpusKnowledge {
+                bootstrap,
+                corpus_tags,
+                context_tags: ctx.get(f).map(|c| c.1.clone()).unwrap_or_default(),
+            })
+            .collect();
+        // Later rounds: models that already use the corpus knowledge tag it again.
+        for _ in 1..opt.corpus_rounds {
+            let next = first.round(Some(&knowledge), false, log);
+            for (k, (bootstrap, corpus_tags)) in knowledge.iter_mut().zip(next) {
+                k.bootstrap = bootstrap;
+                k.corpus_tags = corpus_tags;
+            }
+        }
+    }
     let boot: Vec<Gazetteer> = knowledge
         .iter()
         .map(|k| Gazetteer::new(&k.bootstrap))
@@ -452,6 +591,7 @@ pub fn train(
         context_tags: xtags
             .get(f.min(xtags.len().saturating_sub(1)))
             .unwrap_or(&empty_tags),
+        neighbors: neighbors.get(f).unwrap_or(&empty_nb),
     };
 
     // Step 2: the final model.
@@ -486,6 +626,7 @@ pub fn train(
         bootstrap: last.map(|k| k.bootstrap.clone()).unwrap_or_default(),
         corpus_tags: last.map(|k| k.corpus_tags.clone()).unwrap_or_default(),
         context_tags: last.map(|k| k.context_tags.clone()).unwrap_or_default(),
+        neighbors: neighbor_data.last().cloned().unwrap_or_default(),
         doc_window: opt.doc_window as u32,
     };
     let payload = match &opt.learner {
@@ -512,7 +653,32 @@ pub fn train(
                 }
                 log(&line);
             }
-            let (em, tr) = trainer.averaged();
+            let (mut em, mut tr) = trainer.averaged();
+            // More perceptrons over other shuffles, averaged: less dependence on one order.
+            for k in 1..opt.ensemble.max(1) {
+                let order: Vec<usize> = (0..n).collect();
+                let (e2, t2) = perceptron_weights(
+                    &sents,
+                    hashes.len(),
+                    order,
+                    opt.epochs,
+                    opt.seed.wrapping_add(k as u64 * 0x1000_0001),
+                );
+                for (a, b) in em.iter_mut().zip(&e2) {
+                    *a += b;
+                }
+                for (a, b) in tr.iter_mut().zip(&t2) {
+                    *a += b;
+                }
+                log(&format!(
+                    "ensemble: perceptron {} of {} trained",
+                    k + 1,
+                    opt.ensemble
+                ));
+            }
+            let k = opt.ensemble.max(1) as f32;
+            em.iter_mut().for_each(|v| *v /= k);
+            tr.iter_mut().for_each(|v| *v /= k);
             payload_for(&em, &tr)
         }
         Learner::Crf(c) => {
@@ -590,29 +756,16 @@ fn doc_features<'r>(
     let mut pass1: Vec<Vec<Tag>> = vec![Vec::new(); n];
     for f in 0..folds {
         let order: Vec<usize> = (0..n).filter(|&k| fold_of(k) != f).collect();
-        let (em_w, tr_w) = match (std::env::var("KHABAR_NER_CV_CRF"), &opt.learner) {
-            (Ok(_), Learner::Crf(c)) => {
-                let sub: Vec<TrainSentence> = order
-                    .iter()
-                    .map(|&k| TrainSentence {
-                        feats: train_sents[k].feats.clone(),
-                        offsets: train_sents[k].offsets.clone(),
-                        gold: train_sents[k].gold.clone(),
-                    })
-                    .collect();
-                crf::train(&sub, interner.hashes.len(), c, &mut |_| {})
-            }
-            _ => perceptron_weights(
-                &train_sents,
-                interner.hashes.len(),
-                order,
-                opt.epochs,
-                opt.seed ^ (f as u64 + 1) << 32,
-            ),
-        };
-        let mut tr = [[0f32; N_TAGS]; N_TAGS + 1];
+        let (em_w, tr_w) = perceptron_weights(
+            &train_sents,
+            interner.hashes.len(),
+            order,
+            opt.epochs,
+            opt.seed ^ (f as u64 + 1) << 32,
+        );
+        let mut tr = [[0f32; N_LABELS]; N_LABELS + 1];
         for (p, row) in tr.iter_mut().enumerate() {
-            row.copy_from_slice(&tr_w[p * N_TAGS..(p + 1) * N_TAGS]);
+            row.copy_from_slice(&tr_w[p * N_LABELS..(p + 1) * N_LABELS]);
         }
         let tr = perceptron::constrained(&tr);
         let held: Vec<usize> = (0..n).filter(|&k| fold_of(k) == f).collect();
@@ -620,12 +773,13 @@ fn doc_features<'r>(
             .par_iter()
             .map(|&k| {
                 let fs = &clean[k].0;
-                let em: Vec<[f32; N_TAGS]> = (0..fs.len())
+                let em: Vec<[f32; N_LABELS]> = (0..fs.len())
                     .map(|i| {
-                        let mut e = [0f32; N_TAGS];
+                        let mut e = [0f32; N_LABELS];
                         for h in fs.of(i) {
                             if let Some(&id) = index.get(h) {
-                                let row = &em_w[id as usize * N_TAGS..(id as usize + 1) * N_TAGS];
+                                let row =
+                                    &em_w[id as usize * N_LABELS..(id as usize + 1) * N_LABELS];
                                 for (o, w) in e.iter_mut().zip(row) {
                                     *o += *w;
                                 }
@@ -636,7 +790,7 @@ fn doc_features<'r>(
                     .collect();
                 let mut t = Vec::new();
                 perceptron::viterbi(&em, &tr, &mut t);
-                t
+                tags::to_tags(&t)
             })
             .collect();
         for (k, t) in held.into_iter().zip(tagged) {
@@ -654,16 +808,6 @@ fn doc_features<'r>(
         "document pass: jackknifed first-pass F1 on the training data {:.2}",
         c.scores()[4].f1
     ));
-    if let Ok(path) = std::env::var("KHABAR_NER_DUMP_PASS1") {
-        let mut out = String::new();
-        for (k, t) in pass1.iter().enumerate() {
-            for (w, tag) in prep.norms[k].iter().zip(t) {
-                out.push_str(&format!("{w} {}\n", tag.as_str()));
-            }
-            out.push('\n');
-        }
-        let _ = std::fs::write(path, out);
-    }
     let lex: Vec<&[u64]> = clean.iter().map(|c| c.1.as_slice()).collect();
     let words: Vec<&[bool]> = clean.iter().map(|c| c.2.as_slice()).collect();
     let ev = crate::doc::evidence(&lex, &pass1, &words, opt.doc_window);

@@ -6,11 +6,12 @@
 use anyhow::{Context, Result, bail};
 use khabar::{DocumentReader, InputOptions, Source};
 use khabar_core::{Analysis, TextAnalyzer};
-use khabar_ner::clusters::{ClusterOptions, Corpus, VectorMethod, train_clusters_logged};
+use khabar_ner::clusters::{
+    ClusterOptions, Clustering, Corpus, VectorMethod, train_clusters_logged,
+};
 use khabar_ner::conll::{LabeledSentence, read_labeled};
 use khabar_ner::crf::CrfOptions;
 use khabar_ner::embed::EmbedOptions;
-use khabar_ner::lexicon::LexiconData;
 use khabar_ner::model::{self, Manifest};
 use khabar_ner::train::{Learner, TrainData, TrainOptions, train};
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ pub struct Args {
     #[arg(long)]
     no_bootstrap: bool,
     /// The learner: `crf` (L-BFGS, L2) or `perceptron` (averaged, `--epochs` passes).
-    #[arg(long, default_value = "crf", value_parser = ["crf", "perceptron"])]
+    #[arg(long, default_value = "perceptron", value_parser = ["crf", "perceptron"])]
     learner: String,
     /// L2 coefficient of the CRF (the objective adds c2·‖w‖²).
     #[arg(long, default_value_t = CrfOptions::default().c2)]
@@ -72,8 +73,8 @@ pub struct Args {
     /// Context window of the skip-gram.
     #[arg(long, default_value_t = EmbedOptions::default().window)]
     embed_window: usize,
-    /// Position-dependent skip-gram outputs (structured skip-gram).
-    #[arg(long)]
+    /// Position-dependent skip-gram outputs (structured skip-gram): `true` or `false`.
+    #[arg(long, default_value_t = EmbedOptions::default().structured, action = clap::ArgAction::Set)]
     embed_structured: bool,
     /// Sentences each side the document-consistency pass looks at (0 = one pass only).
     #[arg(long, default_value_t = TrainOptions::default().doc_window)]
@@ -81,6 +82,15 @@ pub struct Args {
     /// Share of training sentences trained without document features.
     #[arg(long, default_value_t = TrainOptions::default().doc_dropout)]
     doc_dropout: f64,
+    /// Rounds of tagging the unlabeled corpus (later rounds use the earlier ones' counts).
+    #[arg(long, default_value_t = TrainOptions::default().corpus_rounds)]
+    corpus_rounds: usize,
+    /// Perceptrons over different shuffles averaged into the final model.
+    #[arg(long, default_value_t = TrainOptions::default().ensemble)]
+    ensemble: usize,
+    /// Nearest known names voting for a word's type (0 = off).
+    #[arg(long, default_value_t = TrainOptions::default().neighbors)]
+    neighbors: usize,
     /// Words that get a cluster (the most frequent ones).
     #[arg(long, default_value_t = ClusterOptions::default().vocab)]
     cluster_vocab: usize,
@@ -141,7 +151,7 @@ pub fn run(args: Args) -> Result<()> {
         ..Default::default()
     };
     let mut corpus = None;
-    let mut lexicon = Default::default();
+    let mut clustering = Clustering::default();
     if !args.unlabeled.is_empty() {
         if args
             .unlabeled
@@ -201,7 +211,7 @@ pub fn run(args: Args) -> Result<()> {
         // The clusters depend only on the corpus and their settings: reuse them if cached.
         let cache = args.cache_dir.as_ref().map(|d| {
             d.join(format!(
-                "lexicon-{}-{:016x}.postcard",
+                "clustering-{}-{:016x}.postcard",
                 manifest.unlabeled_data_hash,
                 xxhash_rust::xxh3::xxh3_64(format!("{opt:?}").as_bytes())
             ))
@@ -209,8 +219,8 @@ pub fn run(args: Args) -> Result<()> {
         let cached = cache
             .as_ref()
             .and_then(|p| std::fs::read(p).ok())
-            .and_then(|b| LexiconData::from_bytes(&b));
-        lexicon = match cached {
+            .and_then(|b| Clustering::from_bytes(&b));
+        clustering = match cached {
             Some(l) => {
                 eprintln!("khabar: word clusters read from the cache");
                 l
@@ -230,7 +240,7 @@ pub fn run(args: Args) -> Result<()> {
         };
         eprintln!(
             "khabar: word clusters: {} words in the lexicon ({:.1}s)",
-            lexicon.words.len(),
+            clustering.lexicon.words.len(),
             t0.elapsed().as_secs_f64()
         );
         corpus = Some(c);
@@ -242,6 +252,9 @@ pub fn run(args: Args) -> Result<()> {
         identity_dropout: args.identity_dropout,
         doc_window: args.doc_window,
         doc_dropout: args.doc_dropout,
+        corpus_rounds: args.corpus_rounds,
+        ensemble: args.ensemble,
+        neighbors: args.neighbors,
         learner: if args.learner == "perceptron" {
             Learner::Perceptron
         } else {
@@ -256,7 +269,8 @@ pub fn run(args: Args) -> Result<()> {
     let data = TrainData {
         train: &train_sents,
         dev: dev.as_deref(),
-        lexicon,
+        lexicon: clustering.lexicon,
+        vectors: Some(&clustering.vectors).filter(|v| !v.forms.is_empty()),
         corpus: corpus.as_ref(),
         manifest,
     };
