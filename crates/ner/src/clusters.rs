@@ -15,7 +15,8 @@
 //! the projection and the k-means++ seeding come from a seeded SplitMix64,
 //! and the parallel assignment step only computes per-word results.
 
-use crate::lexicon::{LexWord, LexiconData, NO_CLUSTER};
+use crate::embed::{EmbedOptions, train_sgns};
+use crate::lexicon::{LexWord, Lexicon, LexiconData, NO_CLUSTER};
 use crate::perceptron::SplitMix64;
 use khabar_core::{Analysis, TextAnalyzer};
 use rayon::prelude::*;
@@ -75,6 +76,20 @@ impl Corpus {
     }
 }
 
+/// How word vectors are made before clustering.
+#[derive(Clone, Debug)]
+pub enum VectorMethod {
+    /// PPMI of left/right neighbours, random ±1 projection (fast, weak).
+    Ppmi {
+        /// How many of the most frequent words serve as context features.
+        contexts: usize,
+        /// Dimensions of the random projection.
+        dims: usize,
+    },
+    /// Skip-gram with negative sampling over lexical forms ([`crate::embed`]).
+    Sgns(EmbedOptions),
+}
+
 /// Settings of [`train_clusters`].
 #[derive(Clone, Debug)]
 pub struct ClusterOptions {
@@ -82,15 +97,13 @@ pub struct ClusterOptions {
     pub vocab: usize,
     /// Minimum count to be clustered or kept in the lexicon.
     pub min_count: u32,
-    /// How many of the most frequent words serve as context features.
-    pub contexts: usize,
-    /// Dimensions of the random projection.
-    pub dims: usize,
-    /// Branching at each level of the hierarchy.
-    pub branching: [usize; 3],
+    /// How the vectors are made.
+    pub method: VectorMethod,
+    /// Branching at each level of the hierarchy (at most 4 levels, each < 256).
+    pub branching: Vec<usize>,
     /// k-means iterations per level.
     pub iterations: usize,
-    /// Seed of the projection and the k-means++ seeding.
+    /// Seed of the vectors and the k-means++ seeding.
     pub seed: u64,
 }
 
@@ -99,30 +112,266 @@ impl Default for ClusterOptions {
         ClusterOptions {
             vocab: 60_000,
             min_count: 3,
-            contexts: 1000,
-            dims: 128,
-            branching: [16, 8, 8],
+            method: VectorMethod::Sgns(EmbedOptions::default()),
+            branching: vec![16, 8, 8],
             iterations: 12,
             seed: 1,
         }
     }
 }
 
+/// Unit-length word vectors of the clustered forms (row per form).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WordVectors {
+    /// The forms, in row order.
+    pub forms: Vec<String>,
+    /// Vector size.
+    pub dims: usize,
+    /// `forms.len() * dims` floats.
+    pub data: Vec<f32>,
+}
+
+impl WordVectors {
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dims..(i + 1) * self.dims]
+    }
+}
+
+/// What [`train_clusters_logged`] learns: the lexicon and the vectors behind it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Clustering {
+    /// Words with counts and clusters (goes into the model).
+    pub lexicon: LexiconData,
+    /// The vectors (used in training only).
+    pub vectors: WordVectors,
+}
+
+impl Clustering {
+    /// Serialized form (postcard), to cache between training runs.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    /// Reads [`Clustering::to_bytes`] output; `None` if it does not decode.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Clustering> {
+        postcard::from_bytes(bytes).ok()
+    }
+}
+
 /// Learns clusters and returns the lexicon (every word with at least
 /// `min_count` occurrences, with its count; the `vocab` most frequent with a cluster).
 pub fn train_clusters(corpus: &Corpus, opt: &ClusterOptions) -> LexiconData {
+    train_clusters_logged(corpus, opt, &mut |_| {}).lexicon
+}
+
+/// Vocabulary order: count descending, then form ascending.
+fn by_count<'a>(
+    counts: &'a [u32],
+    forms: &'a [String],
+) -> impl Fn(&u32, &u32) -> std::cmp::Ordering + 'a {
+    move |&a, &b| {
+        counts[b as usize]
+            .cmp(&counts[a as usize])
+            .then_with(|| forms[a as usize].cmp(&forms[b as usize]))
+    }
+}
+
+/// [`train_clusters`], reporting progress to `log`.
+pub fn train_clusters_logged(
+    corpus: &Corpus,
+    opt: &ClusterOptions,
+    log: &mut dyn FnMut(&str),
+) -> Clustering {
     let mut order: Vec<u32> = (0..corpus.forms.len() as u32)
         .filter(|&i| corpus.counts[i as usize] >= opt.min_count)
         .collect();
-    order.sort_by(|&a, &b| {
-        corpus.counts[b as usize]
-            .cmp(&corpus.counts[a as usize])
-            .then_with(|| corpus.forms[a as usize].cmp(&corpus.forms[b as usize]))
-    });
-    let nv = order.len().min(opt.vocab);
-    let nc = order.len().min(opt.contexts);
+    order.sort_by(by_count(&corpus.counts, &corpus.forms));
+    // Clustered units and their vectors.
+    let (unit_forms, vectors): (Vec<String>, Vec<Vec<f32>>) = match &opt.method {
+        VectorMethod::Ppmi { contexts, dims } => {
+            let nv = order.len().min(opt.vocab);
+            let v = ppmi_vectors(corpus, &order[..nv], &order, *contexts, *dims, opt.seed);
+            (
+                order[..nv]
+                    .iter()
+                    .map(|&i| corpus.forms[i as usize].clone())
+                    .collect(),
+                v,
+            )
+        }
+        VectorMethod::Sgns(e) => sgns_vectors(corpus, &order, opt, e, log),
+    };
+    let nv = unit_forms.len();
+    // Hierarchical spherical k-means.
+    let mut path = vec![0u32; nv];
+    let all: Vec<usize> = (0..nv).collect();
+    let mut groups: Vec<(Vec<usize>, u32)> = vec![(all, 0)];
+    let levels = opt.branching.len().min(4);
+    for (level, &k) in opt.branching[..levels].iter().enumerate() {
+        let k = k.clamp(1, 255);
+        let mut next = Vec::new();
+        for (members, prefix) in groups {
+            let assign = kmeans(
+                &vectors,
+                &members,
+                k,
+                opt.iterations,
+                opt.seed ^ prefix as u64 ^ (level as u64) << 40,
+            );
+            let mut parts: Vec<Vec<usize>> = vec![Vec::new(); k];
+            for (&m, &a) in members.iter().zip(&assign) {
+                parts[a].push(m);
+            }
+            for (a, part) in parts.into_iter().enumerate() {
+                let p = (prefix << 8) | a as u32;
+                for &m in &part {
+                    path[m] = p;
+                }
+                if !part.is_empty() {
+                    next.push((part, p));
+                }
+            }
+        }
+        groups = next;
+    }
+    // Left-align paths so the top level is always the highest byte.
+    let shift = 8 * (4 - levels) as u32;
+    let mut cluster_of: HashMap<&str, u32> = HashMap::with_capacity(nv);
+    for (f, &p) in unit_forms.iter().zip(&path) {
+        cluster_of.insert(f.as_str(), if shift >= 32 { 0 } else { p << shift });
+    }
+    let mut words: Vec<LexWord> = order
+        .iter()
+        .map(|&id| {
+            let form = &corpus.forms[id as usize];
+            LexWord {
+                form: form.clone(),
+                count: corpus.counts[id as usize],
+                cluster: cluster_of.remove(form.as_str()).unwrap_or(NO_CLUSTER),
+            }
+        })
+        .collect();
+    // Clustered lexical forms that are not frequent forms of their own.
+    for (f, c) in cluster_of {
+        let count = corpus
+            .index
+            .get(f)
+            .map_or(0, |&i| corpus.counts[i as usize]);
+        words.push(LexWord {
+            form: f.to_string(),
+            count,
+            cluster: c,
+        });
+    }
+    words.sort_by(|a, b| a.form.cmp(&b.form));
+    let dims = vectors.first().map_or(0, |v| v.len());
+    Clustering {
+        lexicon: LexiconData { words },
+        vectors: WordVectors {
+            forms: unit_forms,
+            dims,
+            data: vectors.into_iter().flatten().collect(),
+        },
+    }
+}
+
+/// SGNS vectors of lexical forms: the corpus is rewritten in lexical forms
+/// (clitics off, decided by the corpus counts of the forms), and the `vocab`
+/// most frequent of them with at least `min_count` occurrences get vectors.
+fn sgns_vectors(
+    corpus: &Corpus,
+    order: &[u32],
+    opt: &ClusterOptions,
+    e: &EmbedOptions,
+    log: &mut dyn FnMut(&str),
+) -> (Vec<String>, Vec<Vec<f32>>) {
+    let counts_only = LexiconData {
+        words: order
+            .iter()
+            .map(|&id| LexWord {
+                form: corpus.forms[id as usize].clone(),
+                count: corpus.counts[id as usize],
+                cluster: NO_CLUSTER,
+            })
+            .collect(),
+    };
+    let lexicon = Lexicon::new(&counts_only);
+    let mut lex_forms: Vec<String> = Vec::new();
+    let mut lex_index: HashMap<String, u32> = HashMap::new();
+    let mut form_to_lex = vec![0u32; corpus.forms.len()];
+    let mut s = String::new();
+    for (id, f) in corpus.forms.iter().enumerate() {
+        lexicon.lex_form(f, &mut s);
+        let lid = match lex_index.get(s.as_str()) {
+            Some(&l) => l,
+            None => {
+                let l = lex_forms.len() as u32;
+                lex_forms.push(s.clone());
+                lex_index.insert(s.clone(), l);
+                l
+            }
+        };
+        form_to_lex[id] = lid;
+    }
+    let mut lex_counts = vec![0u32; lex_forms.len()];
+    for (id, &c) in corpus.counts.iter().enumerate() {
+        lex_counts[form_to_lex[id] as usize] += c;
+    }
+    let mut lorder: Vec<u32> = (0..lex_forms.len() as u32)
+        .filter(|&l| lex_counts[l as usize] >= opt.min_count)
+        .collect();
+    lorder.sort_by(by_count(&lex_counts, &lex_forms));
+    lorder.truncate(opt.vocab);
+    let mut row = vec![u32::MAX; lex_forms.len()];
+    for (r, &l) in lorder.iter().enumerate() {
+        row[l as usize] = r as u32;
+    }
+    let sentences: Vec<Vec<u32>> = corpus
+        .sentences()
+        .map(|ids| {
+            ids.iter()
+                .map(|&i| row[form_to_lex[i as usize] as usize])
+                .collect()
+        })
+        .collect();
+    let counts: Vec<u32> = lorder.iter().map(|&l| lex_counts[l as usize]).collect();
+    log(&format!(
+        "embeddings: {} lexical forms, {} dimensions",
+        counts.len(),
+        e.dims
+    ));
+    let flat = train_sgns(&sentences, &counts, e, log);
+    let d = e.dims;
+    let vectors = (0..counts.len())
+        .map(|r| {
+            let mut v = flat[r * d..(r + 1) * d].to_vec();
+            normalize(&mut v);
+            v
+        })
+        .collect();
+    (
+        lorder
+            .iter()
+            .map(|&l| lex_forms[l as usize].clone())
+            .collect(),
+        vectors,
+    )
+}
+
+/// PPMI of left/right neighbours among the `nc` most frequent words, randomly projected.
+fn ppmi_vectors(
+    corpus: &Corpus,
+    units: &[u32],
+    order: &[u32],
+    contexts: usize,
+    d: usize,
+    seed: u64,
+) -> Vec<Vec<f32>> {
+    let nv = units.len();
+    let nc = order.len().min(contexts);
     let mut vrow = vec![u32::MAX; corpus.forms.len()];
-    for (r, &id) in order[..nv].iter().enumerate() {
+    for (r, &id) in units.iter().enumerate() {
         vrow[id as usize] = r as u32;
     }
     let mut ccol = vec![nc as u32; corpus.forms.len()];
@@ -154,22 +403,21 @@ pub fn train_clusters(corpus: &Corpus, opt: &ClusterOptions) -> LexiconData {
         *counts[r as usize].entry(left).or_default() += 1;
         *counts[r as usize].entry(nc as u32 + 1 + right).or_default() += 1;
     }
-    // Column totals for PMI.
     let mut col = vec![0f64; width];
     let mut total = 0f64;
     for m in &counts {
-        for (&c, &v) in m {
+        let mut cells: Vec<(u32, u32)> = m.iter().map(|(&c, &v)| (c, v)).collect();
+        cells.sort_unstable();
+        for (c, v) in cells {
             col[c as usize] += v as f64;
             total += v as f64;
         }
     }
-    // Random ±1 projection, one row per context column.
-    let mut rng = SplitMix64::new(opt.seed);
-    let d = opt.dims;
+    let mut rng = SplitMix64::new(seed);
     let proj: Vec<f32> = (0..width * d)
         .map(|_| if rng.next_u64() & 1 == 0 { 1.0 } else { -1.0 })
         .collect();
-    let vectors: Vec<Vec<f32>> = counts
+    counts
         .par_iter()
         .map(|m| {
             let row_total: f64 = m.values().map(|&v| v as f64).sum();
@@ -188,48 +436,7 @@ pub fn train_clusters(corpus: &Corpus, opt: &ClusterOptions) -> LexiconData {
             normalize(&mut v);
             v
         })
-        .collect();
-    // Hierarchical spherical k-means.
-    let mut path = vec![0u32; nv];
-    let all: Vec<usize> = (0..nv).collect();
-    let mut groups: Vec<(Vec<usize>, u32)> = vec![(all, 0)];
-    for (level, &k) in opt.branching.iter().enumerate() {
-        let mut next = Vec::new();
-        for (members, prefix) in groups {
-            let assign = kmeans(
-                &vectors,
-                &members,
-                k,
-                opt.iterations,
-                opt.seed ^ prefix as u64 ^ (level as u64) << 40,
-            );
-            let mut parts: Vec<Vec<usize>> = vec![Vec::new(); k];
-            for (&m, &a) in members.iter().zip(&assign) {
-                parts[a].push(m);
-            }
-            for (a, part) in parts.into_iter().enumerate() {
-                let p = (prefix << 8) | a as u32;
-                for &m in &part {
-                    path[m] = p;
-                }
-                if !part.is_empty() {
-                    next.push((part, p));
-                }
-            }
-        }
-        groups = next;
-    }
-    let mut words: Vec<LexWord> = order
-        .iter()
-        .enumerate()
-        .map(|(r, &id)| LexWord {
-            form: corpus.forms[id as usize].clone(),
-            count: corpus.counts[id as usize],
-            cluster: if r < nv { path[r] } else { NO_CLUSTER },
-        })
-        .collect();
-    words.sort_by(|a, b| a.form.cmp(&b.form));
-    LexiconData { words }
+        .collect()
 }
 
 fn normalize(v: &mut [f32]) {
@@ -351,16 +558,29 @@ mod tests {
             );
         }
         assert_eq!(c.n_tokens(), 200 * 8);
-        let opt = ClusterOptions {
-            branching: [2, 2, 2],
-            dims: 32,
-            ..Default::default()
-        };
-        let lx1 = train_clusters(&c, &opt);
-        let lx2 = train_clusters(&c, &opt);
-        assert_eq!(lx1, lx2);
-        let cl = |w: &str| lx1.words.iter().find(|x| x.form == w).unwrap().cluster;
-        assert_eq!(cl("حلب") >> 16, cl("دمشق") >> 16);
-        assert_ne!(cl("حلب") >> 8, cl("بوتين") >> 8);
+        for method in [
+            VectorMethod::Ppmi {
+                contexts: 1000,
+                dims: 32,
+            },
+            VectorMethod::Sgns(EmbedOptions {
+                dims: 16,
+                epochs: 10,
+                sample: 0.0,
+                ..Default::default()
+            }),
+        ] {
+            let opt = ClusterOptions {
+                branching: vec![2, 2, 2],
+                method,
+                ..Default::default()
+            };
+            let lx1 = train_clusters(&c, &opt);
+            let lx2 = train_clusters(&c, &opt);
+            assert_eq!(lx1, lx2);
+            let cl = |w: &str| lx1.words.iter().find(|x| x.form == w).unwrap().cluster;
+            assert_eq!(cl("حلب") >> 24, cl("دمشق") >> 24, "{:?}", opt.method);
+            assert_ne!(cl("حلب") >> 16, cl("بوتين") >> 16, "{:?}", opt.method);
+        }
     }
 }

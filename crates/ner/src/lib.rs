@@ -29,8 +29,12 @@
 
 pub mod clusters;
 pub mod conll;
+pub mod crf;
+pub mod doc;
+pub mod embed;
 pub mod features;
 pub mod keys;
+pub mod knn;
 pub mod lexicon;
 pub mod model;
 pub mod perceptron;
@@ -39,11 +43,11 @@ pub mod train;
 
 use features::{Resources, Scratch, SentenceFeatures};
 use khabar_core::{Analysis, Normalizer, Profile, Span, TextAnalyzer, TokenKind};
-use lexicon::{Gazetteer, Lexicon};
+use lexicon::{CorpusTags, Gazetteer, Lexicon};
 pub use model::{Manifest, ModelError, Payload, TypeScore};
 use perceptron::{Transitions, Weights};
 use std::sync::OnceLock;
-pub use tags::{EntityType, N_TAGS, Tag};
+pub use tags::{EntityType, Label, N_LABELS, N_TAGS, Tag};
 
 /// The model shipped with khabar (see `MODEL.md`).
 static EMBEDDED_MODEL: &[u8] = include_bytes!("../model/anercorp.khner");
@@ -84,6 +88,13 @@ pub struct Recognizer {
     lexicon: Lexicon,
     gazetteer: Gazetteer,
     bootstrap: Gazetteer,
+    corpus_tags: CorpusTags,
+    context_tags: CorpusTags,
+    neighbors: knn::Neighbors,
+    doc_window: usize,
+    /// Tag from context only (no identity features of the token itself): used
+    /// in training to ask what the contexts of a word in unlabeled news suggest.
+    context_only: bool,
     normalizer: Normalizer,
     analyzer: TextAnalyzer,
 }
@@ -99,9 +110,20 @@ impl std::fmt::Debug for Recognizer {
     }
 }
 
+/// Per-thread buffers of [`Recognizer::tag_block`].
+#[derive(Default)]
+struct BlockScratch {
+    scratch: Scratch,
+    feats: SentenceFeatures,
+    /// Emission scores of every token of the block, sentence after sentence.
+    em: Vec<[f32; N_LABELS]>,
+    /// Hashes of the lexical forms of every token of the block.
+    lex: Vec<u64>,
+    words: Vec<bool>,
+}
+
 thread_local! {
-    static SCRATCH: std::cell::RefCell<(Scratch, SentenceFeatures, Vec<[f32; N_TAGS]>)> =
-        std::cell::RefCell::new(Default::default());
+    static SCRATCH: std::cell::RefCell<BlockScratch> = std::cell::RefCell::new(Default::default());
 }
 
 impl Recognizer {
@@ -145,6 +167,11 @@ impl Recognizer {
             lexicon: Lexicon::new(&payload.lexicon),
             gazetteer: Gazetteer::new(&payload.gazetteer),
             bootstrap: Gazetteer::new(&payload.bootstrap),
+            corpus_tags: CorpusTags::new(&payload.corpus_tags),
+            context_tags: CorpusTags::new(&payload.context_tags),
+            neighbors: knn::Neighbors::new(&payload.neighbors),
+            doc_window: payload.doc_window as usize,
+            context_only: false,
             normalizer: Normalizer::new(Profile::SEARCH),
             analyzer: TextAnalyzer::default_analyzer(),
         })
@@ -165,31 +192,159 @@ impl Recognizer {
             lexicon: &self.lexicon,
             gazetteer: &self.gazetteer,
             bootstrap: &self.bootstrap,
+            corpus_tags: &self.corpus_tags,
+            context_tags: &self.context_tags,
+            neighbors: &self.neighbors,
         }
     }
 
     /// Tags one sentence of search-normalized tokens; returns tags and per-token
-    /// marginals of the chosen tags (if `with_scores`).
+    /// marginals of the chosen tags (if `with_scores`). The sentence is its own
+    /// document: see [`Recognizer::tag_block`] for text with neighbours.
     pub fn tag_normalized(&self, norms: &[&str], with_scores: bool) -> (Vec<Tag>, Vec<f32>) {
+        self.tag_block(&[norms], with_scores)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// This tagger, looking at context only (see the `context_only` field); for training.
+    pub fn into_context_only(mut self) -> Recognizer {
+        self.context_only = true;
+        self
+    }
+
+    /// Sentences each side the document-consistency pass looks at (0 = none).
+    pub fn doc_window(&self) -> usize {
+        self.doc_window
+    }
+
+    /// Tags consecutive sentences of search-normalized tokens (a document or a
+    /// piece of one): a first pass per sentence, then, if the model has
+    /// document features, a second pass that also sees how the same words were
+    /// tagged in the neighbouring sentences ([`doc`]). Returns tags and, if
+    /// `with_scores`, per-token marginals of the chosen tags.
+    pub fn tag_block(&self, sents: &[&[&str]], with_scores: bool) -> Vec<(Vec<Tag>, Vec<f32>)> {
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
-            let (scratch, feats, em) = &mut *s;
-            features::extract(self.resources(), norms, scratch, feats);
+            let BlockScratch {
+                scratch,
+                feats,
+                em,
+                lex,
+                words,
+            } = &mut *s;
             em.clear();
-            em.resize(norms.len(), [0.0; N_TAGS]);
-            for (i, e) in em.iter_mut().enumerate() {
-                self.weights.score(feats.of(i), e);
+            lex.clear();
+            words.clear();
+            let two_pass = self.doc_window > 0;
+            let mut bounds = Vec::with_capacity(sents.len() + 1);
+            let mut labels: Vec<Vec<Label>> = Vec::with_capacity(sents.len());
+            let mut tags: Vec<Vec<Tag>> = Vec::with_capacity(sents.len());
+            bounds.push(0);
+            for norms in sents {
+                if self.context_only {
+                    let all = vec![true; norms.len()];
+                    features::extract_with_dropout(self.resources(), norms, scratch, feats, &all);
+                } else {
+                    features::extract(self.resources(), norms, scratch, feats);
+                }
+                let start = em.len();
+                em.resize(start + norms.len(), [0.0; N_LABELS]);
+                for (i, e) in em[start..].iter_mut().enumerate() {
+                    self.weights.score(feats.of(i), e);
+                }
+                let mut l = Vec::with_capacity(norms.len());
+                perceptron::viterbi(&em[start..], &self.transitions, &mut l);
+                tags.push(tags::to_tags(&l));
+                labels.push(l);
+                bounds.push(em.len());
+                if two_pass {
+                    lex.extend_from_slice(scratch.lex_hashes());
+                    words.extend(scratch.words());
+                }
             }
-            let mut tags = Vec::with_capacity(norms.len());
-            perceptron::viterbi(em, &self.transitions, &mut tags);
-            let scores = if with_scores {
-                let m = perceptron::marginals(em, &self.transitions);
-                tags.iter().zip(&m).map(|(t, row)| row[t.index()]).collect()
-            } else {
-                Vec::new()
-            };
-            (tags, scores)
+            if two_pass {
+                let lex_s: Vec<&[u64]> = bounds.windows(2).map(|b| &lex[b[0]..b[1]]).collect();
+                let word_s: Vec<&[bool]> = bounds.windows(2).map(|b| &words[b[0]..b[1]]).collect();
+                let ev = doc::evidence(&lex_s, &tags, &word_s, self.doc_window);
+                for (k, e) in ev.iter().enumerate() {
+                    if e.iter().all(|x| x.others == 0) {
+                        continue;
+                    }
+                    features::extract_doc(e, feats);
+                    let rows = &mut em[bounds[k]..bounds[k + 1]];
+                    for (i, row) in rows.iter_mut().enumerate() {
+                        self.weights.add_score(feats.of(i), row);
+                    }
+                    perceptron::viterbi(rows, &self.transitions, &mut labels[k]);
+                }
+            }
+            labels
+                .into_iter()
+                .enumerate()
+                .map(|(k, l)| {
+                    let scores = if with_scores {
+                        let m =
+                            perceptron::marginals(&em[bounds[k]..bounds[k + 1]], &self.transitions);
+                        l.iter().zip(&m).map(|(l, row)| row[l.index()]).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    (tags::to_tags(&l), scores)
+                })
+                .collect()
         })
+    }
+
+    /// Tags consecutive sentences given as tokens as written (CoNLL input), each
+    /// token search-normalized first; see [`Recognizer::tag_block`].
+    pub fn tag_token_block<S: AsRef<str>, T: AsRef<[S]>>(&self, sents: &[T]) -> Vec<Vec<Tag>> {
+        let norms: Vec<Vec<std::borrow::Cow<'_, str>>> = sents
+            .iter()
+            .map(|s| {
+                s.as_ref()
+                    .iter()
+                    .map(|t| self.normalizer.normalize(t.as_ref()))
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<Vec<&str>> = norms
+            .iter()
+            .map(|s| s.iter().map(|c| c.as_ref()).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(|v| v.as_slice()).collect();
+        self.tag_block(&slices, false)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    /// Tags many consecutive sentences in parallel: blocks of `block` sentences,
+    /// each tagged with [`doc_window`](Recognizer::doc_window) sentences of
+    /// context on either side, so the result does not depend on the block size
+    /// or the number of threads.
+    pub fn tag_sentences<S: AsRef<str>, T: AsRef<[S]> + Sync>(
+        &self,
+        sents: &[T],
+        block: usize,
+    ) -> Vec<Vec<Tag>> {
+        use rayon::prelude::*;
+        let block = block.max(1);
+        let w = self.doc_window;
+        let starts: Vec<usize> = (0..sents.len()).step_by(block).collect();
+        let parts: Vec<Vec<Vec<Tag>>> = starts
+            .par_iter()
+            .map(|&a| {
+                let b = (a + block).min(sents.len());
+                let lo = a.saturating_sub(w);
+                let hi = (b + w).min(sents.len());
+                let mut t = self.tag_token_block(&sents[lo..hi]);
+                t.truncate(b - lo);
+                t.drain(..a - lo);
+                t
+            })
+            .collect();
+        parts.into_iter().flatten().collect()
     }
 
     /// Tags one sentence given as tokens as written (CoNLL input): each token
@@ -208,21 +363,21 @@ impl Recognizer {
     /// [`keys::resolve_document`] to link partial names.
     pub fn recognize_analysis(&self, analysis: &Analysis, offset: u32) -> Vec<Entity> {
         let mut out = Vec::new();
-        let mut norms: Vec<&str> = Vec::new();
-        let mut toks: Vec<&khabar_core::Token> = Vec::new();
+        let mut sent_toks: Vec<Vec<&khabar_core::Token>> = Vec::new();
+        let mut sent_norms: Vec<Vec<&str>> = Vec::new();
         for s in &analysis.sentences {
-            norms.clear();
-            toks.clear();
-            for t in analysis.tokens_of(s) {
-                // Symbols and emoji never belong to names; they still split context.
-                norms.push(analysis.norm(t));
-                toks.push(t);
-            }
-            if norms.is_empty() {
+            let toks: Vec<&khabar_core::Token> = analysis.tokens_of(s).iter().collect();
+            if toks.is_empty() {
                 continue;
             }
-            let (tags, scores) = self.tag_normalized(&norms, true);
-            for sp in tags::spans(&tags) {
+            // Symbols and emoji never belong to names; they still split context.
+            sent_norms.push(toks.iter().map(|t| analysis.norm(t)).collect());
+            sent_toks.push(toks);
+        }
+        let slices: Vec<&[&str]> = sent_norms.iter().map(|v| v.as_slice()).collect();
+        let tagged = self.tag_block(&slices, true);
+        for ((toks, norms), (tags, scores)) in sent_toks.iter().zip(&sent_norms).zip(&tagged) {
+            for sp in tags::spans(tags) {
                 let first = toks[sp.start];
                 let last = toks[sp.end - 1];
                 if first.kind == TokenKind::Punct || last.kind == TokenKind::Punct {
@@ -278,7 +433,7 @@ mod tests {
         let r = Recognizer::embedded().expect("embedded model");
         let m = r.manifest();
         assert_eq!(m.feature_schema, features::FEATURE_SCHEMA);
-        assert_eq!(m.labels.len(), N_TAGS);
+        assert_eq!(m.labels.len(), N_LABELS);
         assert!(m.license.contains("CC BY-SA 4.0"));
         assert!(Recognizer::embedded_bytes().len() <= 30 << 20);
     }

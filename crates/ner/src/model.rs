@@ -16,7 +16,7 @@
 //! magic, container version or feature schema, or a bad checksum.
 
 use crate::features::FEATURE_SCHEMA;
-use crate::lexicon::{GazetteerData, LexiconData};
+use crate::lexicon::{CorpusTagsData, GazetteerData, LexiconData};
 use crate::perceptron::WeightsData;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -123,6 +123,15 @@ pub struct Payload {
     pub gazetteer: GazetteerData,
     /// Names bootstrapped from unlabeled news.
     pub bootstrap: GazetteerData,
+    /// How a model tagged the words of the unlabeled news.
+    pub corpus_tags: CorpusTagsData,
+    /// How a context-only model tagged the words of the unlabeled news.
+    pub context_tags: CorpusTagsData,
+    /// Types of the nearest known names in the embedding space ([`crate::knn`]).
+    pub neighbors: crate::knn::NeighborData,
+    /// Sentences each side that the second, document-consistency pass looks
+    /// at ([`crate::doc`]); 0 = one pass only.
+    pub doc_window: u32,
 }
 
 /// Writes a model file.

@@ -6,7 +6,7 @@
 //! the same Viterbi a CRF would use. Scores are turned into per-tag marginals
 //! with forward–backward only to report a confidence per entity.
 
-use crate::tags::{N_TAGS, Tag};
+use crate::tags::{Label, N_LABELS};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -32,17 +32,17 @@ impl Hasher for PassThrough {
 /// A map keyed by feature hashes.
 pub type FeatureMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
-/// Transition scores: row `prev` (`N_TAGS` = sentence start), column `cur`.
-pub type Transitions = [[f32; N_TAGS]; N_TAGS + 1];
+/// Transition scores: row `prev` (`N_LABELS` = sentence start), column `cur`.
+pub type Transitions = [[f32; N_LABELS]; N_LABELS + 1];
 
 /// The serialized weights: features sorted by hash.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WeightsData {
     /// Feature hashes, sorted ascending.
     pub features: Vec<u64>,
-    /// `features.len() * N_TAGS` emission weights, row per feature.
+    /// `features.len() * N_LABELS` emission weights, row per feature.
     pub emission: Vec<f32>,
-    /// `(N_TAGS + 1) * N_TAGS` transition weights.
+    /// `(N_LABELS + 1) * N_LABELS` transition weights.
     pub transition: Vec<f32>,
 }
 
@@ -59,8 +59,8 @@ const NEG: f32 = -1.0e30;
 impl Weights {
     /// Builds the run-time tables; `None` if the arrays do not fit together.
     pub fn new(data: &WeightsData) -> Option<Weights> {
-        if data.emission.len() != data.features.len() * N_TAGS
-            || data.transition.len() != (N_TAGS + 1) * N_TAGS
+        if data.emission.len() != data.features.len() * N_LABELS
+            || data.transition.len() != (N_LABELS + 1) * N_LABELS
         {
             return None;
         }
@@ -69,9 +69,9 @@ impl Weights {
         for (i, &f) in data.features.iter().enumerate() {
             index.insert(f, i as u32);
         }
-        let mut transition = [[0.0; N_TAGS]; N_TAGS + 1];
+        let mut transition = [[0.0; N_LABELS]; N_LABELS + 1];
         for (p, row) in transition.iter_mut().enumerate() {
-            row.copy_from_slice(&data.transition[p * N_TAGS..(p + 1) * N_TAGS]);
+            row.copy_from_slice(&data.transition[p * N_LABELS..(p + 1) * N_LABELS]);
         }
         Some(Weights {
             index,
@@ -87,11 +87,24 @@ impl Weights {
 
     /// Adds the emission scores of `features` to `out` (one per tag).
     #[inline]
-    pub fn score(&self, features: &[u64], out: &mut [f32; N_TAGS]) {
-        *out = [0.0; N_TAGS];
+    pub fn score(&self, features: &[u64], out: &mut [f32; N_LABELS]) {
+        *out = [0.0; N_LABELS];
         for f in features {
             if let Some(&r) = self.index.get(f) {
-                let row = &self.emission[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
+                let row = &self.emission[r as usize * N_LABELS..(r as usize + 1) * N_LABELS];
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += *w;
+                }
+            }
+        }
+    }
+
+    /// Adds the emission scores of `features` to `out` without clearing it.
+    #[inline]
+    pub fn add_score(&self, features: &[u64], out: &mut [f32; N_LABELS]) {
+        for f in features {
+            if let Some(&r) = self.index.get(f) {
+                let row = &self.emission[r as usize * N_LABELS..(r as usize + 1) * N_LABELS];
                 for (o, w) in out.iter_mut().zip(row) {
                     *o += *w;
                 }
@@ -109,13 +122,13 @@ impl Weights {
 pub fn constrained(t: &Transitions) -> Transitions {
     let mut c = *t;
     for (p, row) in c.iter_mut().enumerate() {
-        let prev = if p == N_TAGS {
+        let prev = if p == N_LABELS {
             None
         } else {
-            Some(Tag(p as u8))
+            Some(Label(p as u8))
         };
         for (y, v) in row.iter_mut().enumerate() {
-            if !Tag(y as u8).may_follow(prev) {
+            if !Label(y as u8).may_follow(prev) {
                 *v = NEG;
             }
         }
@@ -123,90 +136,149 @@ pub fn constrained(t: &Transitions) -> Transitions {
     c
 }
 
-/// Best tag sequence for emission scores `em` (`n * N_TAGS`) under transitions `tr`
+/// Best tag sequence for emission scores `em` (`n * N_LABELS`) under transitions `tr`
 /// (already [`constrained`]). Ties go to the lower tag index, so decoding is deterministic.
-pub fn viterbi(em: &[[f32; N_TAGS]], tr: &Transitions, out: &mut Vec<Tag>) {
+pub fn viterbi(em: &[[f32; N_LABELS]], tr: &Transitions, out: &mut Vec<Label>) {
     out.clear();
     let n = em.len();
     if n == 0 {
         return;
     }
-    let mut delta = vec![[0f32; N_TAGS]; n];
-    let mut back = vec![[0u8; N_TAGS]; n];
-    for y in 0..N_TAGS {
-        delta[0][y] = tr[N_TAGS][y] + em[0][y];
+    thread_local! {
+        static BACK: std::cell::RefCell<Vec<[u8; N_LABELS]>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    for i in 1..n {
-        for y in 0..N_TAGS {
-            let mut best = f32::NEG_INFINITY;
-            let mut arg = 0u8;
-            for p in 0..N_TAGS {
-                let v = delta[i - 1][p] + tr[p][y];
-                if v > best {
-                    best = v;
-                    arg = p as u8;
+    BACK.with(|b| {
+        let mut back = b.borrow_mut();
+        back.clear();
+        back.resize(n, [0u8; N_LABELS]);
+        let mut delta = [0f32; N_LABELS];
+        for y in 0..N_LABELS {
+            delta[y] = tr[N_LABELS][y] + em[0][y];
+        }
+        for i in 1..n {
+            let mut next = [0f32; N_LABELS];
+            for y in 0..N_LABELS {
+                let mut best = f32::NEG_INFINITY;
+                let mut arg = 0u8;
+                for p in 0..N_LABELS {
+                    let v = delta[p] + tr[p][y];
+                    if v > best {
+                        best = v;
+                        arg = p as u8;
+                    }
                 }
+                next[y] = best + em[i][y];
+                back[i][y] = arg;
             }
-            delta[i][y] = best + em[i][y];
-            back[i][y] = arg;
+            delta = next;
         }
-    }
-    let mut y = 0usize;
-    let mut best = f32::NEG_INFINITY;
-    for (k, &v) in delta[n - 1].iter().enumerate() {
-        if v > best {
-            best = v;
-            y = k;
+        let mut y = 0usize;
+        let mut best = f32::NEG_INFINITY;
+        for (k, &v) in delta.iter().enumerate() {
+            if v > best && Label(k as u8).may_end() {
+                best = v;
+                y = k;
+            }
         }
-    }
-    out.resize(n, Tag::O);
-    for i in (0..n).rev() {
-        out[i] = Tag(y as u8);
-        y = back[i][y] as usize;
-    }
+        out.resize(n, Label::O);
+        for i in (0..n).rev() {
+            out[i] = Label(y as u8);
+            y = back[i][y] as usize;
+        }
+    });
 }
 
 /// Per-token marginal probability of each tag, treating scores as log-potentials
-/// (forward–backward in log space). Used only as a confidence.
-pub fn marginals(em: &[[f32; N_TAGS]], tr: &Transitions) -> Vec<[f32; N_TAGS]> {
+/// (scaled forward–backward). Used only as a confidence.
+pub fn marginals(em: &[[f32; N_LABELS]], tr: &Transitions) -> Vec<[f32; N_LABELS]> {
     let n = em.len();
     if n == 0 {
         return Vec::new();
     }
-    fn lse(xs: impl Iterator<Item = f32>) -> f32 {
-        let v: Vec<f32> = xs.collect();
-        let m = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        if m == f32::NEG_INFINITY || m <= NEG / 2.0 {
-            return NEG;
-        }
-        m + v.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
-    }
-    let mut alpha = vec![[0f32; N_TAGS]; n];
-    let mut beta = vec![[0f32; N_TAGS]; n];
-    for y in 0..N_TAGS {
-        alpha[0][y] = tr[N_TAGS][y] + em[0][y];
-    }
-    for i in 1..n {
-        for y in 0..N_TAGS {
-            alpha[i][y] = lse((0..N_TAGS).map(|p| alpha[i - 1][p] + tr[p][y])) + em[i][y];
-        }
-    }
-    for i in (0..n - 1).rev() {
-        for y in 0..N_TAGS {
-            beta[i][y] = lse((0..N_TAGS).map(|z| tr[y][z] + em[i + 1][z] + beta[i + 1][z]));
+    // exp(transition - max): every path has one transition per token, so the
+    // shift cancels in the normalization (clamping instead would change which
+    // paths are likely when averaged weights grow large).
+    let tmax = tr
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|&t| t > NEG / 2.0)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let mut texp = [[0f64; N_LABELS]; N_LABELS + 1];
+    for (p, row) in texp.iter_mut().enumerate() {
+        for (y, v) in row.iter_mut().enumerate() {
+            *v = if tr[p][y] <= NEG / 2.0 {
+                0.0
+            } else {
+                f64::from(tr[p][y] - tmax).exp()
+            };
         }
     }
-    let z = lse(alpha[n - 1].iter().copied());
-    (0..n)
-        .map(|i| {
-            let mut m = [0f32; N_TAGS];
-            for y in 0..N_TAGS {
-                let v = alpha[i][y] + beta[i][y] - z;
-                m[y] = if v <= NEG / 2.0 { 0.0 } else { v.exp() };
+    // exp(emission - max) per token; the max cancels in the normalization.
+    let mut ex = vec![[0f64; N_LABELS]; n];
+    for (e, x) in em.iter().zip(ex.iter_mut()) {
+        let m = e.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        for (v, s) in x.iter_mut().zip(e) {
+            *v = f64::from(s - m).exp();
+        }
+    }
+    let mut alpha = vec![[0f64; N_LABELS]; n];
+    let mut scale = vec![1f64; n];
+    for i in 0..n {
+        let mut sum = 0.0;
+        for y in 0..N_LABELS {
+            let v = if i == 0 {
+                texp[N_LABELS][y]
+            } else {
+                let mut a = 0.0;
+                for p in 0..N_LABELS {
+                    a += alpha[i - 1][p] * texp[p][y];
+                }
+                a
+            } * ex[i][y];
+            alpha[i][y] = v;
+            sum += v;
+        }
+        let sum = if sum > 0.0 && sum.is_finite() {
+            sum
+        } else {
+            1.0
+        };
+        for v in alpha[i].iter_mut() {
+            *v /= sum;
+        }
+        scale[i] = sum;
+    }
+    let mut out = vec![[0f32; N_LABELS]; n];
+    let mut beta = [0f64; N_LABELS];
+    for (y, b) in beta.iter_mut().enumerate() {
+        if Label(y as u8).may_end() {
+            *b = 1.0;
+        }
+    }
+    for i in (0..n).rev() {
+        let mut z = 0.0;
+        for y in 0..N_LABELS {
+            z += alpha[i][y] * beta[y];
+        }
+        if z > 0.0 {
+            for (y, v) in out[i].iter_mut().enumerate() {
+                *v = (alpha[i][y] * beta[y] / z) as f32;
             }
-            m
-        })
-        .collect()
+        }
+        if i > 0 {
+            let mut nb = [0f64; N_LABELS];
+            for (p, b) in nb.iter_mut().enumerate() {
+                let mut v = 0.0;
+                for y in 0..N_LABELS {
+                    v += texp[p][y] * ex[i][y] * beta[y];
+                }
+                *b = v / scale[i];
+            }
+            beta = nb;
+        }
+    }
+    out
 }
 
 /// A deterministic pseudo-random generator (SplitMix64) for shuffling.
@@ -248,8 +320,8 @@ pub struct TrainSentence {
     pub feats: Vec<u32>,
     /// Start of each token's features, plus the end.
     pub offsets: Vec<u32>,
-    /// Gold tags (strict IOB2).
-    pub gold: Vec<Tag>,
+    /// Gold labels.
+    pub gold: Vec<Label>,
 }
 
 /// Averaged-perceptron training state over dense feature ids.
@@ -267,10 +339,10 @@ impl Trainer {
     pub fn new(n_features: usize) -> Trainer {
         Trainer {
             n_features,
-            w: vec![0.0; n_features * N_TAGS],
-            acc: vec![0.0; n_features * N_TAGS],
-            tw: vec![0.0; (N_TAGS + 1) * N_TAGS],
-            tacc: vec![0.0; (N_TAGS + 1) * N_TAGS],
+            w: vec![0.0; n_features * N_LABELS],
+            acc: vec![0.0; n_features * N_LABELS],
+            tw: vec![0.0; (N_LABELS + 1) * N_LABELS],
+            tacc: vec![0.0; (N_LABELS + 1) * N_LABELS],
             step: 1.0,
         }
     }
@@ -279,15 +351,15 @@ impl Trainer {
         &self,
         s: &TrainSentence,
         tr: &Transitions,
-        em: &mut Vec<[f32; N_TAGS]>,
-        out: &mut Vec<Tag>,
+        em: &mut Vec<[f32; N_LABELS]>,
+        out: &mut Vec<Label>,
     ) {
         let n = s.gold.len();
         em.clear();
-        em.resize(n, [0.0; N_TAGS]);
+        em.resize(n, [0.0; N_LABELS]);
         for (i, e) in em.iter_mut().enumerate() {
             for &f in &s.feats[s.offsets[i] as usize..s.offsets[i + 1] as usize] {
-                let row = &self.w[f as usize * N_TAGS..(f as usize + 1) * N_TAGS];
+                let row = &self.w[f as usize * N_LABELS..(f as usize + 1) * N_LABELS];
                 for (o, w) in e.iter_mut().zip(row) {
                     *o += *w as f32;
                 }
@@ -297,10 +369,10 @@ impl Trainer {
     }
 
     fn current_transitions(&self) -> Transitions {
-        let mut t = [[0f32; N_TAGS]; N_TAGS + 1];
+        let mut t = [[0f32; N_LABELS]; N_LABELS + 1];
         for (p, row) in t.iter_mut().enumerate() {
             for (y, v) in row.iter_mut().enumerate() {
-                *v = self.tw[p * N_TAGS + y] as f32;
+                *v = self.tw[p * N_LABELS + y] as f32;
             }
         }
         constrained(&t)
@@ -322,7 +394,7 @@ impl Trainer {
                     let (g, p) = (s.gold[i].index(), pred[i].index());
                     if g != p {
                         for &f in &s.feats[s.offsets[i] as usize..s.offsets[i + 1] as usize] {
-                            let base = f as usize * N_TAGS;
+                            let base = f as usize * N_LABELS;
                             self.w[base + g] += 1.0;
                             self.acc[base + g] += c;
                             self.w[base + p] -= 1.0;
@@ -330,16 +402,20 @@ impl Trainer {
                         }
                     }
                     let gp = if i == 0 {
-                        N_TAGS
+                        N_LABELS
                     } else {
                         s.gold[i - 1].index()
                     };
-                    let pp = if i == 0 { N_TAGS } else { pred[i - 1].index() };
+                    let pp = if i == 0 {
+                        N_LABELS
+                    } else {
+                        pred[i - 1].index()
+                    };
                     if (gp, g) != (pp, p) {
-                        self.tw[gp * N_TAGS + g] += 1.0;
-                        self.tacc[gp * N_TAGS + g] += c;
-                        self.tw[pp * N_TAGS + p] -= 1.0;
-                        self.tacc[pp * N_TAGS + p] -= c;
+                        self.tw[gp * N_LABELS + g] += 1.0;
+                        self.tacc[gp * N_LABELS + g] += c;
+                        self.tw[pp * N_LABELS + p] -= 1.0;
+                        self.tacc[pp * N_LABELS + p] -= c;
                     }
                 }
             }
@@ -372,7 +448,7 @@ pub fn pack(hashes: &[u64], emission: &[f32], transition: &[f32]) -> WeightsData
         .iter()
         .enumerate()
         .filter(|&(i, _)| {
-            emission[i * N_TAGS..(i + 1) * N_TAGS]
+            emission[i * N_LABELS..(i + 1) * N_LABELS]
                 .iter()
                 .any(|w| w.abs() > 1e-4)
         })
@@ -381,13 +457,13 @@ pub fn pack(hashes: &[u64], emission: &[f32], transition: &[f32]) -> WeightsData
     rows.sort_unstable();
     let mut data = WeightsData {
         features: Vec::with_capacity(rows.len()),
-        emission: Vec::with_capacity(rows.len() * N_TAGS),
+        emission: Vec::with_capacity(rows.len() * N_LABELS),
         transition: transition.to_vec(),
     };
     for (h, i) in rows {
         data.features.push(h);
         data.emission
-            .extend_from_slice(&emission[i * N_TAGS..(i + 1) * N_TAGS]);
+            .extend_from_slice(&emission[i * N_LABELS..(i + 1) * N_LABELS]);
     }
     data
 }
@@ -396,38 +472,47 @@ pub fn pack(hashes: &[u64], emission: &[f32], transition: &[f32]) -> WeightsData
 mod tests {
     use super::*;
 
+    fn label(name: &str) -> Label {
+        (0..N_LABELS as u8)
+            .map(Label)
+            .find(|l| l.as_str() == name)
+            .unwrap()
+    }
+
     #[test]
     fn viterbi_respects_constraints() {
-        // Emissions prefer I-PERS at the start, which is not allowed.
-        let mut em = vec![[0f32; N_TAGS]; 2];
-        em[0][Tag::parse("I-PERS").unwrap().index()] = 5.0;
-        em[0][Tag::parse("B-PERS").unwrap().index()] = 1.0;
+        // Emissions prefer I-PERS at the start and B-PERS at the end, neither allowed.
+        let mut em = vec![[0f32; N_LABELS]; 2];
+        em[0][label("I-PERS").index()] = 5.0;
+        em[0][label("U-PERS").index()] = 1.0;
+        em[1][label("B-LOC").index()] = 3.0;
         em[1][0] = 1.0;
-        let tr = constrained(&[[0.0; N_TAGS]; N_TAGS + 1]);
+        let tr = constrained(&[[0.0; N_LABELS]; N_LABELS + 1]);
         let mut out = Vec::new();
         viterbi(&em, &tr, &mut out);
-        assert_eq!(out[0].as_str(), "B-PERS");
-        assert_eq!(out[1], Tag::O);
+        assert_eq!(out[0].as_str(), "U-PERS");
+        assert_eq!(out[1], Label::O);
         let m = marginals(&em, &tr);
         for row in &m {
             let s: f32 = row.iter().sum();
             assert!((s - 1.0).abs() < 1e-3);
         }
-        assert!(m[0][Tag::parse("I-PERS").unwrap().index()] < 1e-6);
+        assert!(m[0][label("I-PERS").index()] < 1e-6);
+        assert!(m[1][label("B-LOC").index()] < 1e-6);
     }
 
     #[test]
     fn perceptron_learns_a_toy_language() {
         // Feature 0 = "capital", 1 = "other"; tags B-LOC for capitals.
-        let b = Tag::parse("B-LOC").unwrap();
+        let b = label("U-LOC");
         let data: Vec<TrainSentence> = (0..20)
             .map(|k| TrainSentence {
                 feats: vec![(k % 2) as u32, 1 - (k % 2) as u32],
                 offsets: vec![0, 1, 2],
                 gold: if k % 2 == 0 {
-                    vec![b, Tag::O]
+                    vec![b, Label::O]
                 } else {
-                    vec![Tag::O, b]
+                    vec![Label::O, b]
                 },
             })
             .collect();
@@ -441,7 +526,7 @@ mod tests {
         let packed = pack(&[11, 7], &em, &tr);
         assert_eq!(packed.features, vec![7, 11]);
         let w = Weights::new(&packed).unwrap();
-        let mut s = [0f32; N_TAGS];
+        let mut s = [0f32; N_LABELS];
         w.score(&[11], &mut s);
         assert!(s[b.index()] > s[0]);
     }

@@ -150,6 +150,108 @@ impl Tag {
     }
 }
 
+/// Number of internal labels: `O` plus `B-`, `I-`, `L-` (last) and `U-` (unit,
+/// a one-token entity) for each of the four types.
+pub const N_LABELS: usize = 17;
+
+/// The tagger's internal label (BILOU). Telling the last token of a name and
+/// one-token names apart from the rest gives the model features for where
+/// names end, which plain BIO cannot express; input and output stay BIO
+/// ([`to_labels`], [`to_tags`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Label(pub u8);
+
+impl Label {
+    /// Outside any entity.
+    pub const O: Label = Label(0);
+
+    fn new(ty: EntityType, part: u8) -> Label {
+        Label(1 + 4 * ty as u8 + part)
+    }
+
+    /// The entity type, `None` for `O`.
+    pub fn entity_type(self) -> Option<EntityType> {
+        if self.0 == 0 || self.0 as usize >= N_LABELS {
+            None
+        } else {
+            Some(EntityType::ALL[((self.0 - 1) / 4) as usize])
+        }
+    }
+
+    /// 0 = B, 1 = I, 2 = L, 3 = U (meaningless for `O`).
+    fn part(self) -> u8 {
+        (self.0.max(1) - 1) % 4
+    }
+
+    /// True if the label continues an entity (I or L).
+    fn continues(self) -> bool {
+        self.0 != 0 && matches!(self.part(), 1 | 2)
+    }
+
+    /// True if an entity is open after this label (B or I).
+    fn open(self) -> bool {
+        self.0 != 0 && matches!(self.part(), 0 | 1)
+    }
+
+    /// Index into dense arrays.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// True if `self` may follow `prev` (`None` = sentence start).
+    pub fn may_follow(self, prev: Option<Label>) -> bool {
+        let open = prev.filter(|p| p.open());
+        if self.continues() {
+            open.is_some_and(|p| p.entity_type() == self.entity_type())
+        } else {
+            open.is_none()
+        }
+    }
+
+    /// True if a sentence may end on this label (no entity left open).
+    pub fn may_end(self) -> bool {
+        !self.open()
+    }
+
+    /// The label's name (`O`, `B-PERS`, `L-LOC`, `U-ORG`, …).
+    pub fn as_str(self) -> &'static str {
+        const NAMES: [&str; N_LABELS] = [
+            "O", "B-PERS", "I-PERS", "L-PERS", "U-PERS", "B-LOC", "I-LOC", "L-LOC", "U-LOC",
+            "B-ORG", "I-ORG", "L-ORG", "U-ORG", "B-MISC", "I-MISC", "L-MISC", "U-MISC",
+        ];
+        NAMES.get(self.0 as usize).copied().unwrap_or("O")
+    }
+}
+
+/// BIO tags (stray `I-` read leniently, see [`spans`]) to BILOU labels.
+pub fn to_labels(tags: &[Tag]) -> Vec<Label> {
+    let mut out = vec![Label::O; tags.len()];
+    for sp in spans(tags) {
+        if sp.end - sp.start == 1 {
+            out[sp.start] = Label::new(sp.ty, 3);
+        } else {
+            out[sp.start] = Label::new(sp.ty, 0);
+            for l in &mut out[sp.start + 1..sp.end - 1] {
+                *l = Label::new(sp.ty, 1);
+            }
+            out[sp.end - 1] = Label::new(sp.ty, 2);
+        }
+    }
+    out
+}
+
+/// BILOU labels to BIO tags (B and U start an entity, I and L continue it).
+pub fn to_tags(labels: &[Label]) -> Vec<Tag> {
+    labels
+        .iter()
+        .map(|l| match l.entity_type() {
+            None => Tag::O,
+            Some(ty) if l.continues() => Tag::inside(ty),
+            Some(ty) => Tag::begin(ty),
+        })
+        .collect()
+}
+
 /// A labelled span of tokens: `[start, end)` token indices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TokenSpan {
@@ -258,6 +360,32 @@ mod tests {
         assert_eq!(spans(&r), s);
         assert_eq!(r[1], Tag::begin(EntityType::Org));
         assert_eq!(r[4], Tag::begin(EntityType::Loc));
+    }
+
+    #[test]
+    fn bilou_round_trip_and_constraints() {
+        let t = tags("B-PERS I-PERS I-PERS O B-LOC B-LOC I-ORG");
+        let l = to_labels(&t);
+        let names: Vec<&str> = l.iter().map(|x| x.as_str()).collect();
+        assert_eq!(
+            names,
+            ["B-PERS", "I-PERS", "L-PERS", "O", "U-LOC", "U-LOC", "U-ORG"]
+        );
+        let mut r = t.clone();
+        repair(&mut r);
+        assert_eq!(to_tags(&l), r);
+        for w in l.windows(2) {
+            assert!(w[1].may_follow(Some(w[0])));
+        }
+        assert!(l[0].may_follow(None));
+        assert!(!l[1].may_follow(None));
+        assert!(!l[0].may_end() && l[2].may_end() && Label::O.may_end());
+        // L-LOC cannot follow B-PERS; O cannot follow an open entity.
+        assert!(!l[4].may_follow(Some(l[0])));
+        assert!(!Label::O.may_follow(Some(l[1])));
+        for i in 0..N_LABELS as u8 {
+            assert_ne!(Label(i).as_str(), "");
+        }
     }
 
     #[test]

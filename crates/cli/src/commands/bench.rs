@@ -15,7 +15,16 @@ pub enum BenchCommand {
     /// verify) on a file with one document per line, like `anchors/bench_dedup.py`.
     Dedup(DedupArgs),
     /// Named entities (text layer + tagger + keys) on a file with one document per line.
-    Ner(TextArgs),
+    Ner(NerArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NerArgs {
+    #[command(flatten)]
+    text: TextArgs,
+    /// Model file (default: the model embedded in khabar).
+    #[arg(long, value_name = "FILE")]
+    model: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -54,7 +63,8 @@ fn read_utf8(file: &std::path::Path) -> Result<String> {
 
 /// `bench ner`: `khabar entities` per document (analysis, tagging, per-document
 /// key linking), timed the same way as `bench text`; tokens are the text layer's.
-fn ner(args: TextArgs) -> Result<()> {
+fn ner(nargs: NerArgs) -> Result<()> {
+    let args = nargs.text;
     let text = read_utf8(&args.file)?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
@@ -62,7 +72,20 @@ fn ner(args: TextArgs) -> Result<()> {
         .num_threads(args.threads.max(1))
         .build()?;
     let t_load = Instant::now();
-    let ner = khabar_ner::Recognizer::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (owned, model_bytes);
+    let ner: &khabar_ner::Recognizer = match &nargs.model {
+        Some(m) => {
+            let b = std::fs::read(m).with_context(|| format!("reading {}", m.display()))?;
+            model_bytes = b.len();
+            owned = khabar_ner::Recognizer::from_bytes(&b)
+                .with_context(|| format!("loading {}", m.display()))?;
+            &owned
+        }
+        None => {
+            model_bytes = khabar_ner::Recognizer::embedded_bytes().len();
+            khabar_ner::Recognizer::embedded().map_err(|e| anyhow::anyhow!("{e}"))?
+        }
+    };
     let load_s = t_load.elapsed().as_secs_f64();
     let analyzer = TextAnalyzer::default_analyzer();
     let f = |line: &str| -> (usize, usize) {
@@ -107,7 +130,7 @@ fn ner(args: TextArgs) -> Result<()> {
         "bench": "ner", "tool": "khabar", "version": env!("CARGO_PKG_VERSION"), "stage": "entities", "status": "ok",
         "threads": args.threads, "bytes": bytes, "tokens": tokens, "entities": entities, "lines": lines.len(), "runs": args.runs,
         "median_s": median, "mb_s": bytes as f64 / 1e6 / median, "tokens_s": tokens as f64 / median,
-        "model_load_s": load_s, "model_bytes": khabar_ner::Recognizer::embedded_bytes().len(),
+        "model_load_s": load_s, "model_bytes": model_bytes,
     });
     println!("{rec}");
     Ok(())

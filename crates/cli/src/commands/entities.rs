@@ -17,7 +17,6 @@ use khabar::batch::{BatchLimits, run_ordered};
 use khabar::{DocumentReader, InputFormat};
 use khabar_core::{Analysis, TextAnalyzer};
 use khabar_ner::{Entity, Recognizer, keys};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -231,19 +230,16 @@ fn conll(args: &Args, ner: &Recognizer) -> Result<()> {
             sentences.push((start, i));
         }
         let mut tags: Vec<&'static str> = vec![""; lines.len()];
-        for batch in sentences.chunks(1024) {
-            let tagged: Vec<Vec<khabar_ner::Tag>> = batch
-                .par_iter()
-                .map(|&(s, e)| {
-                    let toks: Vec<&str> =
-                        lines[s..e].iter().filter_map(|l| conll_token(l)).collect();
-                    ner.tag_tokens(&toks)
-                })
-                .collect();
-            for (&(s, _), t) in batch.iter().zip(tagged) {
-                for (k, tag) in t.into_iter().enumerate() {
-                    tags[s + k] = tag.as_str();
-                }
+        // Consecutive sentences are tagged together: the document pass looks at
+        // the neighbours (the result does not depend on the block size).
+        let toks: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|&(s, e)| lines[s..e].iter().filter_map(|l| conll_token(l)).collect())
+            .collect();
+        let tagged = ner.tag_sentences(&toks, 256);
+        for (&(s, _), t) in sentences.iter().zip(tagged) {
+            for (k, tag) in t.into_iter().enumerate() {
+                tags[s + k] = tag.as_str();
             }
         }
         for (line, tag) in lines.iter().zip(&tags) {

@@ -6,10 +6,14 @@
 use anyhow::{Context, Result, bail};
 use khabar::{DocumentReader, InputOptions, Source};
 use khabar_core::{Analysis, TextAnalyzer};
-use khabar_ner::clusters::{ClusterOptions, Corpus, train_clusters};
+use khabar_ner::clusters::{
+    ClusterOptions, Clustering, Corpus, VectorMethod, train_clusters_logged,
+};
 use khabar_ner::conll::{LabeledSentence, read_labeled};
+use khabar_ner::crf::CrfOptions;
+use khabar_ner::embed::EmbedOptions;
 use khabar_ner::model::{self, Manifest};
-use khabar_ner::train::{TrainData, TrainOptions, train};
+use khabar_ner::train::{Learner, TrainData, TrainOptions, train};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -41,6 +45,52 @@ pub struct Args {
     /// Do not build the bootstrap gazetteer (train one stage only).
     #[arg(long)]
     no_bootstrap: bool,
+    /// The learner: `crf` (L-BFGS, L2) or `perceptron` (averaged, `--epochs` passes).
+    #[arg(long, default_value = "perceptron", value_parser = ["crf", "perceptron"])]
+    learner: String,
+    /// L2 coefficient of the CRF (the objective adds c2·‖w‖²).
+    #[arg(long, default_value_t = CrfOptions::default().c2)]
+    c2: f64,
+    /// Upper bound on the CRF's L-BFGS iterations.
+    #[arg(long, default_value_t = CrfOptions::default().max_iterations)]
+    max_iterations: usize,
+    /// How word vectors for the clusters are made: `sgns` (skip-gram) or `ppmi` (fast, weak).
+    #[arg(long, default_value = "sgns", value_parser = ["sgns", "ppmi"])]
+    vectors: String,
+    /// Branching of the cluster hierarchy, top level first (at most 4 levels).
+    #[arg(long, value_delimiter = ',', default_values_t = ClusterOptions::default().branching)]
+    branching: Vec<usize>,
+    /// Dimensions of the skip-gram vectors.
+    #[arg(long, default_value_t = EmbedOptions::default().dims)]
+    embed_dims: usize,
+    /// Passes of the skip-gram training over the unlabeled corpus.
+    #[arg(long, default_value_t = EmbedOptions::default().epochs)]
+    embed_epochs: usize,
+    /// Keep the word clusters here and reuse them when the corpus and cluster settings
+    /// are the same (they take minutes; the result is identical).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Context window of the skip-gram.
+    #[arg(long, default_value_t = EmbedOptions::default().window)]
+    embed_window: usize,
+    /// Position-dependent skip-gram outputs (structured skip-gram): `true` or `false`.
+    #[arg(long, default_value_t = EmbedOptions::default().structured, action = clap::ArgAction::Set)]
+    embed_structured: bool,
+    /// Sentences each side the document-consistency pass looks at (0 = one pass only).
+    #[arg(long, default_value_t = TrainOptions::default().doc_window)]
+    doc_window: usize,
+    /// Share of training sentences trained without document features.
+    #[arg(long, default_value_t = TrainOptions::default().doc_dropout)]
+    doc_dropout: f64,
+    /// Rounds of tagging the unlabeled corpus (later rounds use the earlier ones' counts).
+    #[arg(long, default_value_t = TrainOptions::default().corpus_rounds)]
+    corpus_rounds: usize,
+    /// Perceptrons over different shuffles averaged into the final model.
+    #[arg(long, default_value_t = TrainOptions::default().ensemble)]
+    ensemble: usize,
+    /// Nearest known names voting for a word's type (0 = off).
+    #[arg(long, default_value_t = TrainOptions::default().neighbors)]
+    neighbors: usize,
     /// Words that get a cluster (the most frequent ones).
     #[arg(long, default_value_t = ClusterOptions::default().vocab)]
     cluster_vocab: usize,
@@ -101,7 +151,7 @@ pub fn run(args: Args) -> Result<()> {
         ..Default::default()
     };
     let mut corpus = None;
-    let mut lexicon = Default::default();
+    let mut clustering = Clustering::default();
     if !args.unlabeled.is_empty() {
         if args
             .unlabeled
@@ -140,12 +190,57 @@ pub fn run(args: Args) -> Result<()> {
         let opt = ClusterOptions {
             vocab: args.cluster_vocab,
             seed: args.seed,
+            branching: args.branching.clone(),
+            method: if args.vectors == "ppmi" {
+                VectorMethod::Ppmi {
+                    contexts: 1000,
+                    dims: 128,
+                }
+            } else {
+                VectorMethod::Sgns(EmbedOptions {
+                    dims: args.embed_dims,
+                    epochs: args.embed_epochs,
+                    window: args.embed_window,
+                    structured: args.embed_structured,
+                    seed: args.seed,
+                    ..Default::default()
+                })
+            },
             ..Default::default()
         };
-        lexicon = train_clusters(&c, &opt);
+        // The clusters depend only on the corpus and their settings: reuse them if cached.
+        let cache = args.cache_dir.as_ref().map(|d| {
+            d.join(format!(
+                "clustering-{}-{:016x}.postcard",
+                manifest.unlabeled_data_hash,
+                xxhash_rust::xxh3::xxh3_64(format!("{opt:?}").as_bytes())
+            ))
+        });
+        let cached = cache
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| Clustering::from_bytes(&b));
+        clustering = match cached {
+            Some(l) => {
+                eprintln!("khabar: word clusters read from the cache");
+                l
+            }
+            None => {
+                let l = train_clusters_logged(&c, &opt, &mut |line| {
+                    eprintln!("khabar: {line} ({:.1}s)", t0.elapsed().as_secs_f64())
+                });
+                if let Some(p) = &cache {
+                    let bytes = l.to_bytes();
+                    std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")))
+                        .and_then(|()| std::fs::write(p, bytes))
+                        .with_context(|| format!("writing {}", p.display()))?;
+                }
+                l
+            }
+        };
         eprintln!(
             "khabar: word clusters: {} words in the lexicon ({:.1}s)",
-            lexicon.words.len(),
+            clustering.lexicon.words.len(),
             t0.elapsed().as_secs_f64()
         );
         corpus = Some(c);
@@ -155,12 +250,27 @@ pub fn run(args: Args) -> Result<()> {
         seed: args.seed,
         bootstrap: !args.no_bootstrap,
         identity_dropout: args.identity_dropout,
+        doc_window: args.doc_window,
+        doc_dropout: args.doc_dropout,
+        corpus_rounds: args.corpus_rounds,
+        ensemble: args.ensemble,
+        neighbors: args.neighbors,
+        learner: if args.learner == "perceptron" {
+            Learner::Perceptron
+        } else {
+            Learner::Crf(CrfOptions {
+                c2: args.c2,
+                max_iterations: args.max_iterations,
+                ..Default::default()
+            })
+        },
         ..Default::default()
     };
     let data = TrainData {
         train: &train_sents,
         dev: dev.as_deref(),
-        lexicon,
+        lexicon: clustering.lexicon,
+        vectors: Some(&clustering.vectors).filter(|v| !v.forms.is_empty()),
         corpus: corpus.as_ref(),
         manifest,
     };
