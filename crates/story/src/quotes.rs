@@ -796,6 +796,37 @@ impl<'a, 'p> Scanner<'a, 'p> {
         }
     }
 
+    /// Where a person's name starts when the tagger marked only its end: in an
+    /// appositive set off by a comma («مستشار مجلس الأمن، مسرور البارزاني، قال») one or
+    /// two bare words before the tagged family name belong to the name. Titles,
+    /// definite nouns, stop words, cues and other entities never do, and without the
+    /// comma (or the sentence start) in front nothing is added, so «مراسل بي بي سي
+    /// جيمس روبينز» keeps its title out of the name. Returns `st` when nothing applies.
+    fn appositive_name_start(&self, st: usize, floor: usize) -> usize {
+        let mut j = st;
+        while j > floor && st - j < 2 {
+            let t = j - 1;
+            let c = self.core(t);
+            if !self.is_word(t)
+                || self.kind(t) != TokenKind::Word
+                || self.looks_like_title(t)
+                || crate::lexicon::is_stop_word(c)
+                || is_complementizer(c)
+                || self.cue(t).is_some()
+                || self.has_conjunction(t)
+                || self.mention_at(t).is_some()
+            {
+                break;
+            }
+            j -= 1;
+        }
+        if j < st && (j == floor || self.is_comma(j - 1)) {
+            j
+        } else {
+            st
+        }
+    }
+
     /// Does the phrase at `i` start with a definite noun or a title word?
     fn looks_like_title(&self, i: usize) -> bool {
         let c = self.core(i);
@@ -1269,6 +1300,9 @@ impl<'a, 'p> Scanner<'a, 'p> {
             while st > s_start && self.span(st - 1).start >= m.span.start {
                 st -= 1;
             }
+            if m.label == "PER" {
+                st = self.appositive_name_start(st, s_start);
+            }
             return Some((st, end));
         }
         let mut st = end;
@@ -1387,6 +1421,14 @@ impl<'a, 'p> Scanner<'a, 'p> {
                     .or_else(|| inside.iter().find(|m| m.span.contains(np) || np == m.span))
                     .copied();
                 let phrase = self.phrase_key(a, b);
+                // A person whose first name the tagger missed (see
+                // `appositive_name_start`): the whole name is the speaker.
+                let m = m.filter(|m| {
+                    !(m.label == "PER"
+                        && m.span.end == np.end
+                        && np.start < m.span.start
+                        && self.appositive_name_start(self.token_at_or_after(m.span.start), a) == a)
+                });
                 let out = match m {
                     Some(m) => (Some(m.span), Some(m.key.clone()), Some(m.label.clone())),
                     None => {
@@ -1589,6 +1631,24 @@ mod tests {
         assert_eq!(q[1].speaker, "مسرور البارزاني");
         assert_eq!(q[1].content, "من المفترض النظر لاستقلال كردستان");
         assert!(!q[1].direct);
+    }
+
+    #[test]
+    fn appositive_name_completes_a_partly_tagged_person() {
+        let text =
+            "كان مستشار مجلس أمن إقليم كردستان، مسرور البارزاني، قد قال إن الثقة باتت منعدمة.";
+        // The tagger found only the family name.
+        let m = [mention(text, "البارزاني", "PER", "البارزاني")];
+        let q = quotes(text, &m);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].speaker, "مسرور البارزاني");
+        assert!(q[0].key.contains("مسرور البارزاني"), "{}", q[0].key);
+        // A title before the name is not part of it: the tagged person stays the speaker.
+        let text = "وقال الرئيس بوتين إن العملية انتهت.";
+        let m = [mention(text, "بوتين", "PER", "بوتين")];
+        let q = quotes(text, &m);
+        assert_eq!(q[0].speaker, "بوتين");
+        assert_eq!(q[0].key, "بوتين");
     }
 
     #[test]
