@@ -208,6 +208,63 @@ fn reingest_is_a_no_op_and_new_content_replaces() {
     assert_eq!(r["total"], 0, "the old version left the index");
 }
 
+/// Ingest analyses batch N+1 while it stores batch N: an id that comes again in
+/// the next batch must still be seen as unchanged (same content) or replaced
+/// (new content), as if the batches ran one after the other.
+#[test]
+fn an_id_repeated_in_the_next_batch_is_unchanged_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let input = dir.path().join("in.jsonl");
+    let line = |id: &str, text: &str| format!("{{\"id\": \"{id}\", \"text\": \"{text}\"}}\n");
+    let a = "هدأت العاصفة الترابية في الكويت صباح اليوم.";
+    let b = "عادت الملاحة في مطار الكويت بعد العاصفة.";
+    std::fs::write(
+        &input,
+        [
+            line("x", a),
+            line("x", a),
+            line("y", a),
+            line("y", b),
+            line("x", b),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let r = json(&ok(&[
+        "ingest",
+        "--store",
+        store.to_str().unwrap(),
+        "--batch",
+        "1",
+        "--stories",
+        "none",
+        "--annotate",
+        "none",
+        input.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        (
+            r["inserted"].as_u64(),
+            r["unchanged"].as_u64(),
+            r["replaced"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2)),
+        "{r}"
+    );
+    let r = json(&ok(&[
+        "search",
+        "--store",
+        store.to_str().unwrap(),
+        "الملاحة",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r["total"], 2, "{r}");
+}
+
 #[test]
 fn show_documents_stories_and_the_story_list() {
     let dir = ingested("");
