@@ -594,9 +594,10 @@ impl Archive {
                 loop {
                     let mut docs: Vec<Document> = Vec::new();
                     let mut bytes = 0usize;
+                    // At least one document a batch, whatever the limits say.
                     while !end
-                        && docs.len() < options.batch_docs.max(1)
-                        && bytes < options.batch_bytes
+                        && (docs.is_empty()
+                            || (docs.len() < options.batch_docs && bytes < options.batch_bytes))
                     {
                         match iter.next() {
                             Some(d) => {
@@ -922,4 +923,44 @@ pub fn default_location() -> String {
 /// True if `path` looks like an archive folder.
 pub fn is_archive_dir(path: &Path) -> bool {
     path.join(SQLITE_FILE).is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hooks::{NoAnnotations, TermOverlapStories};
+
+    /// Zero limits still make batches of one document, and every document is stored
+    /// once, through the pipeline, with progress after each batch.
+    #[test]
+    fn zero_batch_limits_still_ingest_one_document_a_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Archive::open(&Location::Dir(dir.path().into()), Mode::Write).unwrap();
+        let docs: Vec<_> = [
+            "هدأت العاصفة في الكويت.",
+            "عادت الملاحة.",
+            "هدأت العاصفة في الكويت.",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Ok(Document::new(format!("d{}", i % 2), *t)))
+        .collect();
+        let mut calls = 0;
+        let r = a
+            .ingest(
+                docs,
+                IngestOptions {
+                    batch_docs: 0,
+                    batch_bytes: 0,
+                    ..IngestOptions::default()
+                },
+                &NoAnnotations,
+                &mut TermOverlapStories::new(),
+                |_| calls += 1,
+            )
+            .unwrap();
+        assert_eq!((r.read, r.inserted, r.unchanged, r.replaced), (3, 2, 1, 0));
+        assert!(calls >= 3, "{calls}");
+        assert_eq!(a.health().unwrap().documents, 2);
+    }
 }
