@@ -252,6 +252,35 @@ fn index_filters(f: &Filters) -> Result<IndexFilters> {
 /// Index terms of a title and of a body.
 type TitleAndBodyTerms = (Vec<IndexToken>, Vec<IndexToken>);
 
+/// A batch after the content check and analysis.
+struct PreparedBatch {
+    docs: Vec<Prepared>,
+    /// Documents skipped because the store holds the same content.
+    unchanged: u64,
+}
+
+/// What storing one batch did.
+#[derive(Default)]
+struct StoredBatch {
+    inserted: u64,
+    replaced: u64,
+    unchanged: u64,
+    story_updates: u64,
+    story_digests: u64,
+    /// True if the index got documents.
+    indexed: bool,
+}
+
+impl IngestReport {
+    fn add(&mut self, s: &StoredBatch) {
+        self.inserted += s.inserted;
+        self.replaced += s.replaced;
+        self.unchanged += s.unchanged;
+        self.story_updates += s.story_updates;
+        self.story_digests += s.story_digests;
+    }
+}
+
 /// A document analysed for storing and indexing.
 struct Prepared {
     doc: NewDocument,
@@ -527,40 +556,106 @@ impl Archive {
             ..Default::default()
         };
         assigner.resume(self.store.as_ref())?;
+        // A copy, so batch N+1 is featurized while the assigner (lent to the thread
+        // that stores batch N) clusters batch N.
+        let featurizer = assigner.featurizer().cloned();
+        let mut assigner = Some(assigner);
         let mut last_commit = Instant::now();
         let mut dirty_index = false;
-        let mut batch: Vec<Document> = Vec::new();
-        let mut batch_bytes = 0usize;
         let mut iter = docs.into_iter();
+        // An analysed batch carried over an index commit.
+        let mut carry: Option<PreparedBatch> = None;
+        let mut end = false;
+        // Pipeline: one thread assigns, commits and indexes batch N while this one
+        // reads and analyses batch N+1 (on all cores). Commits stay in input order,
+        // so what is stored, and a resume after a crash, are as without the overlap;
+        // batch N is stored as soon as it is analysed, without waiting for more input.
+        // The index commit needs the archive to itself: the pipeline drains for it.
         loop {
-            let next = iter.next();
-            let end = next.is_none();
-            if let Some(d) = next {
-                let d = d?;
-                batch_bytes += d.text.len();
-                report.read += 1;
-                report.bytes += d.text.len() as u64;
-                batch.push(d);
-            }
-            if batch.len() >= options.batch_docs.max(1)
-                || batch_bytes >= options.batch_bytes
-                || (end && !batch.is_empty())
-            {
-                let docs = std::mem::take(&mut batch);
-                batch_bytes = 0;
-                dirty_index |= self.ingest_batch(docs, annotator, assigner, &mut report)?;
-                if dirty_index && last_commit.elapsed() >= options.index_commit_every {
-                    self.commit_index()?;
-                    dirty_index = false;
-                    last_commit = Instant::now();
+            let this = &*self;
+            let featurizer = featurizer.as_ref();
+            let commit_due = std::thread::scope(|scope| -> Result<bool> {
+                let mut inflight = None;
+                // Lends the assigner to a thread that stores the batch and hands it back.
+                macro_rules! spawn_store {
+                    ($p:expr) => {
+                        assigner.take().map(|a| {
+                            let p = $p;
+                            scope.spawn(move || {
+                                let r = this.store_prepared(p, &mut *a);
+                                (r, a)
+                            })
+                        })
+                    };
                 }
-                report.seconds = started.elapsed().as_secs_f64();
-                progress(&report);
+                if let Some(p) = carry.take() {
+                    inflight = spawn_store!(p);
+                }
+                loop {
+                    let mut docs: Vec<Document> = Vec::new();
+                    let mut bytes = 0usize;
+                    // At least one document a batch, whatever the limits say.
+                    while !end
+                        && (docs.is_empty()
+                            || (docs.len() < options.batch_docs && bytes < options.batch_bytes))
+                    {
+                        match iter.next() {
+                            Some(d) => {
+                                let d = d?;
+                                bytes += d.text.len();
+                                report.read += 1;
+                                report.bytes += d.text.len() as u64;
+                                docs.push(d);
+                            }
+                            None => end = true,
+                        }
+                    }
+                    let mut prepared = if docs.is_empty() {
+                        None
+                    } else {
+                        Some(this.prepare_batch(docs, annotator, featurizer)?)
+                    };
+                    if let Some(h) = inflight.take() {
+                        let (stored, a) = h
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                        assigner = Some(a);
+                        let stored = stored?;
+                        report.add(&stored);
+                        dirty_index |= stored.indexed;
+                        report.seconds = started.elapsed().as_secs_f64();
+                        progress(&report);
+                    }
+                    if let Some(p) = &mut prepared {
+                        // Analysed before batch N was committed: its documents whose
+                        // id batch N stored are checked against the store again.
+                        report.unchanged += this.drop_unchanged(p)?;
+                    }
+                    let due = dirty_index && last_commit.elapsed() >= options.index_commit_every;
+                    match prepared {
+                        Some(p) if due => {
+                            carry = Some(p);
+                            return Ok(true);
+                        }
+                        Some(p) => inflight = spawn_store!(p),
+                        None if end => return Ok(false),
+                        None => {}
+                    }
+                }
+            })?;
+            if commit_due {
+                self.commit_index()?;
+                dirty_index = false;
+                last_commit = Instant::now();
+                continue;
             }
-            if end {
-                break;
-            }
+            break;
         }
+        let Some(assigner) = assigner else {
+            unreachable!("the assigner comes back from every batch's thread")
+        };
+        report.seconds = started.elapsed().as_secs_f64();
+        progress(&report);
         // Changes that wait for the end of the run (digests of stories still open).
         let last = assigner.finish(self.store.as_ref())?;
         if !last.is_empty() {
@@ -584,14 +679,15 @@ impl Archive {
         Ok(())
     }
 
-    /// Stores and indexes one batch; true if the index got documents.
-    fn ingest_batch(
-        &mut self,
+    /// Skips documents stored with the same content and analyses the rest, in
+    /// parallel. Every document is checked against the store as it is now; the
+    /// caller re-checks those the batch before may still store.
+    fn prepare_batch(
+        &self,
         docs: Vec<Document>,
         annotator: &dyn Annotator,
-        assigner: &mut dyn StoryAssigner,
-        report: &mut IngestReport,
-    ) -> Result<bool> {
+        featurizer: Option<&Featurizer>,
+    ) -> Result<PreparedBatch> {
         let hashes: Vec<String> = docs
             .iter()
             .map(|d| content_hash(d.title.as_deref(), &d.text))
@@ -599,30 +695,63 @@ impl Archive {
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         let stored = self.store.content_hashes(&ids)?;
         let mut todo: Vec<(Document, String)> = Vec::with_capacity(docs.len());
+        let mut unchanged = 0;
         for ((d, h), s) in docs.into_iter().zip(hashes).zip(stored) {
             if s.as_deref() == Some(h.as_str()) {
-                report.unchanged += 1;
+                unchanged += 1;
             } else {
                 todo.push((d, h));
             }
         }
-        if todo.is_empty() {
-            return Ok(false);
-        }
         let analyzer = &self.analyzer;
         // Only a backend that searches on its own needs the terms stored with the document.
         let with_terms = self.index.is_none();
-        let featurizer = assigner.featurizer();
-        let prepared: Vec<Prepared> = todo
+        let docs: Vec<Prepared> = todo
             .into_par_iter()
             .map_init(Analysis::default, |analysis, (d, h)| {
                 prepare(analyzer, annotator, featurizer, d, h, with_terms, analysis)
             })
             .collect::<Result<_>>()?;
-        let mut new_docs = Vec::with_capacity(prepared.len());
-        let mut terms: Vec<TitleAndBodyTerms> = Vec::with_capacity(prepared.len());
-        let mut features = Vec::with_capacity(prepared.len());
-        for p in prepared {
+        Ok(PreparedBatch { docs, unchanged })
+    }
+
+    /// Drops from `batch` the documents whose content the store now holds (stored by
+    /// the batch before, after `batch` was checked); returns how many.
+    fn drop_unchanged(&self, batch: &mut PreparedBatch) -> Result<u64> {
+        if batch.docs.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<&str> = batch.docs.iter().map(|p| p.doc.id.as_str()).collect();
+        let stored = self.store.content_hashes(&ids)?;
+        let mut keep = stored
+            .into_iter()
+            .zip(&batch.docs)
+            .map(|(s, p)| s.as_deref() != Some(p.doc.content_hash.as_str()))
+            .collect::<Vec<bool>>()
+            .into_iter();
+        let before = batch.docs.len();
+        batch.docs.retain(|_| keep.next().unwrap_or(true));
+        Ok((before - batch.docs.len()) as u64)
+    }
+
+    /// Assigns stories to an analysed batch, stores it with their changes in one
+    /// transaction and indexes it.
+    fn store_prepared(
+        &self,
+        batch: PreparedBatch,
+        assigner: &mut dyn StoryAssigner,
+    ) -> Result<StoredBatch> {
+        let mut out = StoredBatch {
+            unchanged: batch.unchanged,
+            ..StoredBatch::default()
+        };
+        if batch.docs.is_empty() {
+            return Ok(out);
+        }
+        let mut new_docs = Vec::with_capacity(batch.docs.len());
+        let mut terms: Vec<TitleAndBodyTerms> = Vec::with_capacity(batch.docs.len());
+        let mut features = Vec::with_capacity(batch.docs.len());
+        for p in batch.docs {
             new_docs.push(p.doc);
             terms.push((p.title_terms, p.body_terms));
             features.push(p.features);
@@ -644,30 +773,23 @@ impl Archive {
         let outcomes =
             self.store
                 .commit_batch_journaled(&new_docs, &stories.updates, &stories.journal)?;
-        report.story_updates += stories.updates.len() as u64;
-        report.story_digests += digests(&stories.updates);
+        out.story_updates = stories.updates.len() as u64;
+        out.story_digests = digests(&stories.updates);
         let mut index_docs = Vec::new();
-        for ((doc, (title_terms, body_terms)), o) in new_docs.into_iter().zip(terms).zip(outcomes) {
-            let p = Prepared {
-                doc,
-                title_terms,
-                body_terms,
-                features: None,
-            };
+        for ((d, (title_terms, body_terms)), o) in new_docs.into_iter().zip(terms).zip(outcomes) {
             match o {
-                PutOutcome::Inserted(_) => report.inserted += 1,
-                PutOutcome::Replaced(_) => report.replaced += 1,
+                PutOutcome::Inserted(_) => out.inserted += 1,
+                PutOutcome::Replaced(_) => out.replaced += 1,
                 PutOutcome::Unchanged(_) => {
-                    report.unchanged += 1;
+                    out.unchanged += 1;
                     continue;
                 }
             }
-            let d = p.doc;
             index_docs.push(IndexDoc {
                 id: d.id,
                 seq: o.seq(),
-                title: d.title.map(|t| (t, p.title_terms)),
-                body: (d.text, p.body_terms),
+                title: d.title.map(|t| (t, title_terms)),
+                body: (d.text, body_terms),
                 source: d.source,
                 date: d.date,
                 entities: entity_keys(&d.mentions),
@@ -677,7 +799,8 @@ impl Archive {
         if let Some(index) = &self.index {
             index.add(index_docs)?;
         }
-        Ok(any && self.index.is_some())
+        out.indexed = any && self.index.is_some();
+        Ok(out)
     }
 
     /// Parses a query (for callers that want the error before searching).
@@ -800,4 +923,44 @@ pub fn default_location() -> String {
 /// True if `path` looks like an archive folder.
 pub fn is_archive_dir(path: &Path) -> bool {
     path.join(SQLITE_FILE).is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hooks::{NoAnnotations, TermOverlapStories};
+
+    /// Zero limits still make batches of one document, and every document is stored
+    /// once, through the pipeline, with progress after each batch.
+    #[test]
+    fn zero_batch_limits_still_ingest_one_document_a_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Archive::open(&Location::Dir(dir.path().into()), Mode::Write).unwrap();
+        let docs: Vec<_> = [
+            "هدأت العاصفة في الكويت.",
+            "عادت الملاحة.",
+            "هدأت العاصفة في الكويت.",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Ok(Document::new(format!("d{}", i % 2), *t)))
+        .collect();
+        let mut calls = 0;
+        let r = a
+            .ingest(
+                docs,
+                IngestOptions {
+                    batch_docs: 0,
+                    batch_bytes: 0,
+                    ..IngestOptions::default()
+                },
+                &NoAnnotations,
+                &mut TermOverlapStories::new(),
+                |_| calls += 1,
+            )
+            .unwrap();
+        assert_eq!((r.read, r.inserted, r.unchanged, r.replaced), (3, 2, 1, 0));
+        assert!(calls >= 3, "{calls}");
+        assert_eq!(a.health().unwrap().documents, 2);
+    }
 }

@@ -45,6 +45,7 @@ use khabar::story::cluster::{
     ArticleFeatures, ConfigError, Featurizer, StoryClusterer, StoryConfig, Term,
 };
 use khabar::story::digest::{DigestDocument, DigestOptions, EntityTagger, Units, build_digest};
+use khabar::story::keyphrases::KeyphraseOptions;
 use khabar::story::time::parse_date;
 use khabar_core::Analysis;
 use khabar_store::{
@@ -97,7 +98,8 @@ struct Entry {
 /// A dictionary of strings numbered in first-seen order.
 #[derive(Debug, Default)]
 struct Dictionary {
-    ids: HashMap<String, u32>,
+    /// Looked up for every term of every article: xxh3, not SipHash (never iterated).
+    ids: HashMap<String, u32, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     words: Vec<String>,
 }
 
@@ -262,6 +264,14 @@ impl ClusterStories {
             featurizer: Featurizer::new(&config),
             digest: DigestOptions {
                 units: Units::Documents,
+                // Ingest keeps a digest's title and summary lines only: keyphrases (a
+                // tenth of a digest's CPU) would be computed and dropped. Phrases of
+                // zero words make none; nothing else of the digest reads them.
+                keyphrases: KeyphraseOptions {
+                    max_words: 0,
+                    top: 0,
+                    ..KeyphraseOptions::default()
+                },
                 ..DigestOptions::default()
             },
             config,
