@@ -18,9 +18,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let toks: Vec<&str> = text.split_whitespace().collect();
     assert_eq!(ner.tag_tokens(&toks).len(), toks.len());
-    // Model loader on garbage, and on the real model with a byte flipped.
+    // Model loader on garbage, and (for one input in 16: it copies the 21 MB model)
+    // on the real model with a byte flipped or cut short.
     let _ = Recognizer::from_bytes(data);
-    if !data.is_empty() {
+    if data.len() > 1 && data[data.len() - 1] % 16 == 0 {
         let mut m = Recognizer::embedded_bytes().to_vec();
         let at = (data[0] as usize * 7919 + data.len()) % m.len();
         m[at] ^= data.get(1).copied().unwrap_or(1) | 1;
