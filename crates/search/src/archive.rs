@@ -287,6 +287,8 @@ struct Prepared {
     title_terms: Vec<IndexToken>,
     body_terms: Vec<IndexToken>,
     features: Option<ArticleFeatures>,
+    /// The body's analysis, kept for a story assigner that wants it.
+    analysis: Option<Analysis>,
 }
 
 /// One span per index position (alternates share their token's position and span).
@@ -308,6 +310,7 @@ fn prepare(
     doc: Document,
     hash: String,
     with_terms: bool,
+    keep_analysis: bool,
     analysis: &mut Analysis,
 ) -> Result<Prepared> {
     let too_large = |doc: &Document| Error::Analysis {
@@ -396,6 +399,9 @@ fn prepare(
         title_terms,
         body_terms,
         features,
+        // A copy of exact size: the scratch analysis keeps its capacity for the next
+        // document (moving it out made every document grow fresh vectors: slower).
+        analysis: keep_analysis.then(|| analysis.clone()),
     })
 }
 
@@ -559,6 +565,7 @@ impl Archive {
         // A copy, so batch N+1 is featurized while the assigner (lent to the thread
         // that stores batch N) clusters batch N.
         let featurizer = assigner.featurizer().cloned();
+        let keep_analyses = assigner.wants_analyses();
         let mut assigner = Some(assigner);
         let mut last_commit = Instant::now();
         let mut dirty_index = false;
@@ -613,7 +620,7 @@ impl Archive {
                     let mut prepared = if docs.is_empty() {
                         None
                     } else {
-                        Some(this.prepare_batch(docs, annotator, featurizer)?)
+                        Some(this.prepare_batch(docs, annotator, featurizer, keep_analyses)?)
                     };
                     if let Some(h) = inflight.take() {
                         let (stored, a) = h
@@ -687,6 +694,7 @@ impl Archive {
         docs: Vec<Document>,
         annotator: &dyn Annotator,
         featurizer: Option<&Featurizer>,
+        keep_analyses: bool,
     ) -> Result<PreparedBatch> {
         let hashes: Vec<String> = docs
             .iter()
@@ -709,7 +717,16 @@ impl Archive {
         let docs: Vec<Prepared> = todo
             .into_par_iter()
             .map_init(Analysis::default, |analysis, (d, h)| {
-                prepare(analyzer, annotator, featurizer, d, h, with_terms, analysis)
+                prepare(
+                    analyzer,
+                    annotator,
+                    featurizer,
+                    d,
+                    h,
+                    with_terms,
+                    keep_analyses,
+                    analysis,
+                )
             })
             .collect::<Result<_>>()?;
         Ok(PreparedBatch { docs, unchanged })
@@ -751,10 +768,15 @@ impl Archive {
         let mut new_docs = Vec::with_capacity(batch.docs.len());
         let mut terms: Vec<TitleAndBodyTerms> = Vec::with_capacity(batch.docs.len());
         let mut features = Vec::with_capacity(batch.docs.len());
+        let mut analyses = Vec::new();
         for p in batch.docs {
             new_docs.push(p.doc);
             terms.push((p.title_terms, p.body_terms));
             features.push(p.features);
+            analyses.extend(p.analysis);
+        }
+        if analyses.len() == new_docs.len() && assigner.wants_analyses() {
+            assigner.keep_analyses(analyses);
         }
         let inputs: Vec<AssignInput<'_>> = new_docs
             .iter()
