@@ -300,6 +300,15 @@ fn position_spans(tokens: &[IndexToken]) -> Vec<Span> {
         .collect()
 }
 
+/// What [`prepare`] keeps besides what every store needs.
+#[derive(Clone, Copy)]
+struct Keep {
+    /// The index terms, for a backend that searches on its own.
+    terms: bool,
+    /// The body's analysis, for a story assigner that wants it.
+    analysis: bool,
+}
+
 /// The analysis shared by everything ingest derives from a document: index terms,
 /// token spans, story features, entities and quotes come from one analysis of the
 /// body (plus one of the title).
@@ -309,10 +318,13 @@ fn prepare(
     featurizer: Option<&Featurizer>,
     doc: Document,
     hash: String,
-    with_terms: bool,
-    keep_analysis: bool,
+    keep: Keep,
     analysis: &mut Analysis,
 ) -> Result<Prepared> {
+    let Keep {
+        terms: with_terms,
+        analysis: keep_analysis,
+    } = keep;
     let too_large = |doc: &Document| Error::Analysis {
         id: doc.id.clone(),
         source: khabar_core::Error::TextTooLarge {
@@ -723,8 +735,10 @@ impl Archive {
                     featurizer,
                     d,
                     h,
-                    with_terms,
-                    keep_analyses,
+                    Keep {
+                        terms: with_terms,
+                        analysis: keep_analyses,
+                    },
                     analysis,
                 )
             })

@@ -300,17 +300,17 @@ impl PreparedDocument {
         &self.quotes
     }
 
-    /// Gives the text back: a [`Prepared`] pointing into it. Itself back if `text` is
-    /// not the length of the text it was made from, or a token or sentence lies outside it.
-    fn attach(self, text: &str) -> Result<Prepared<'_>, PreparedDocument> {
+    /// Gives the text back: a [`Prepared`] pointing into it. `None` if `text` is not the
+    /// length of the text it was made from, or a token or sentence lies outside it.
+    fn attach(self, text: &str) -> Option<Prepared<'_>> {
         let fits = |s: Span| text.get(s.range()).is_some();
         if text.len() != self.text_len
             || !self.analysis.tokens.iter().all(|t| fits(t.span))
             || !self.analysis.sentences.iter().all(|s| fits(s.span))
         {
-            return Err(self);
+            return None;
         }
-        Ok(Prepared {
+        Some(Prepared {
             text,
             analysis: self.analysis,
             views: self.views,
@@ -382,8 +382,8 @@ pub fn build_digest_prepared(
         let mentions = std::mem::take(&mut p.mentions);
         let quotes = std::mem::take(&mut p.quotes);
         let (p, mentions, quotes) = match p.attach(d.text) {
-            Ok(p) => (p, mentions, quotes),
-            Err(_) => {
+            Some(p) => (p, mentions, quotes),
+            None => {
                 let analysis = TextAnalyzer::default_analyzer().analyze(d.text)?;
                 prepare(d.text, analysis, mentions, opts)
             }
