@@ -30,9 +30,11 @@
 //! read journal entries written since. The price is a replay of the whole
 //! journal when a process starts (measured in `docs/STORE.md`).
 //!
-//! **Digests.** A story is digested ([`build_digest`] over its first
+//! **Digests.** A story is digested ([`build_digest_prepared`] over its first
 //! [`MAX_DIGEST_MEMBERS`] members by date, with the mentions stored for them,
-//! so no entity is tagged twice) when the clusterer closes it, and at the end
+//! so no entity is tagged twice, and the body analyses ingest made for them
+//! in this process, kept until then, so no member is analysed twice) when the
+//! clusterer closes it, and at the end
 //! of each ingest for the stories still open. A digest is written only if its
 //! member set changed: a fingerprint of the member ids is kept as the story's
 //! state. Stories of one document get no digest (their document is their
@@ -71,7 +73,7 @@ const JOURNAL_FORMAT: u8 = 1;
 /// Journal entries read per store round trip while replaying.
 const REPLAY_PAGE: usize = 2048;
 
-/// Most body analyses kept for later digests (see [`AnalysisCache`]): a bound on memory
+/// Most body analyses kept for later digests (see the module docs): a bound on memory
 /// (~20–40 KB an article), far above the members of the stories open at once on news.
 pub const MAX_KEPT_ANALYSES: usize = 8192;
 
