@@ -287,6 +287,8 @@ struct Prepared {
     title_terms: Vec<IndexToken>,
     body_terms: Vec<IndexToken>,
     features: Option<ArticleFeatures>,
+    /// The body's analysis, kept for a story assigner that wants it.
+    analysis: Option<Analysis>,
 }
 
 /// One span per index position (alternates share their token's position and span).
@@ -298,6 +300,15 @@ fn position_spans(tokens: &[IndexToken]) -> Vec<Span> {
         .collect()
 }
 
+/// What [`prepare`] keeps besides what every store needs.
+#[derive(Clone, Copy)]
+struct Keep {
+    /// The index terms, for a backend that searches on its own.
+    terms: bool,
+    /// The body's analysis, for a story assigner that wants it.
+    analysis: bool,
+}
+
 /// The analysis shared by everything ingest derives from a document: index terms,
 /// token spans, story features, entities and quotes come from one analysis of the
 /// body (plus one of the title).
@@ -307,9 +318,13 @@ fn prepare(
     featurizer: Option<&Featurizer>,
     doc: Document,
     hash: String,
-    with_terms: bool,
+    keep: Keep,
     analysis: &mut Analysis,
 ) -> Result<Prepared> {
+    let Keep {
+        terms: with_terms,
+        analysis: keep_analysis,
+    } = keep;
     let too_large = |doc: &Document| Error::Analysis {
         id: doc.id.clone(),
         source: khabar_core::Error::TextTooLarge {
@@ -396,6 +411,9 @@ fn prepare(
         title_terms,
         body_terms,
         features,
+        // A copy of exact size: the scratch analysis keeps its capacity for the next
+        // document (moving it out made every document grow fresh vectors: slower).
+        analysis: keep_analysis.then(|| analysis.clone()),
     })
 }
 
@@ -559,6 +577,7 @@ impl Archive {
         // A copy, so batch N+1 is featurized while the assigner (lent to the thread
         // that stores batch N) clusters batch N.
         let featurizer = assigner.featurizer().cloned();
+        let keep_analyses = assigner.wants_analyses();
         let mut assigner = Some(assigner);
         let mut last_commit = Instant::now();
         let mut dirty_index = false;
@@ -613,7 +632,7 @@ impl Archive {
                     let mut prepared = if docs.is_empty() {
                         None
                     } else {
-                        Some(this.prepare_batch(docs, annotator, featurizer)?)
+                        Some(this.prepare_batch(docs, annotator, featurizer, keep_analyses)?)
                     };
                     if let Some(h) = inflight.take() {
                         let (stored, a) = h
@@ -687,6 +706,7 @@ impl Archive {
         docs: Vec<Document>,
         annotator: &dyn Annotator,
         featurizer: Option<&Featurizer>,
+        keep_analyses: bool,
     ) -> Result<PreparedBatch> {
         let hashes: Vec<String> = docs
             .iter()
@@ -709,7 +729,18 @@ impl Archive {
         let docs: Vec<Prepared> = todo
             .into_par_iter()
             .map_init(Analysis::default, |analysis, (d, h)| {
-                prepare(analyzer, annotator, featurizer, d, h, with_terms, analysis)
+                prepare(
+                    analyzer,
+                    annotator,
+                    featurizer,
+                    d,
+                    h,
+                    Keep {
+                        terms: with_terms,
+                        analysis: keep_analyses,
+                    },
+                    analysis,
+                )
             })
             .collect::<Result<_>>()?;
         Ok(PreparedBatch { docs, unchanged })
@@ -751,10 +782,15 @@ impl Archive {
         let mut new_docs = Vec::with_capacity(batch.docs.len());
         let mut terms: Vec<TitleAndBodyTerms> = Vec::with_capacity(batch.docs.len());
         let mut features = Vec::with_capacity(batch.docs.len());
+        let mut analyses = Vec::new();
         for p in batch.docs {
             new_docs.push(p.doc);
             terms.push((p.title_terms, p.body_terms));
             features.push(p.features);
+            analyses.extend(p.analysis);
+        }
+        if analyses.len() == new_docs.len() && assigner.wants_analyses() {
+            assigner.keep_analyses(analyses);
         }
         let inputs: Vec<AssignInput<'_>> = new_docs
             .iter()

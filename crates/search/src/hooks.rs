@@ -187,6 +187,19 @@ pub trait StoryAssigner: Send {
         None
     }
 
+    /// True if it wants each new document's body analysis ([`StoryAssigner::keep_analyses`]):
+    /// ingest then keeps the analysis it made in the parallel part instead of dropping it.
+    fn wants_analyses(&self) -> bool {
+        false
+    }
+
+    /// The body analyses (as `TextAnalyzer::default_analyzer()` makes them) of the
+    /// documents of the next [`StoryAssigner::assign`] call, in its batch order; called
+    /// just before it when [`StoryAssigner::wants_analyses`] says so.
+    fn keep_analyses(&mut self, analyses: Vec<Analysis>) {
+        let _ = analyses;
+    }
+
     /// Brings its state up to what the store holds (called before each ingest; must
     /// be cheap when nothing changed since the last call).
     ///

@@ -30,9 +30,11 @@
 //! read journal entries written since. The price is a replay of the whole
 //! journal when a process starts (measured in `docs/STORE.md`).
 //!
-//! **Digests.** A story is digested ([`build_digest`] over its first
+//! **Digests.** A story is digested ([`build_digest_prepared`] over its first
 //! [`MAX_DIGEST_MEMBERS`] members by date, with the mentions stored for them,
-//! so no entity is tagged twice) when the clusterer closes it, and at the end
+//! so no entity is tagged twice, and the body analyses ingest made for them
+//! in this process, kept until then, so no member is analysed twice) when the
+//! clusterer closes it, and at the end
 //! of each ingest for the stories still open. A digest is written only if its
 //! member set changed: a fingerprint of the member ids is kept as the story's
 //! state. Stories of one document get no digest (their document is their
@@ -44,17 +46,19 @@ use khabar::story::Mention;
 use khabar::story::cluster::{
     ArticleFeatures, ConfigError, Featurizer, StoryClusterer, StoryConfig, Term,
 };
-use khabar::story::digest::{DigestDocument, DigestOptions, EntityTagger, Units, build_digest};
+use khabar::story::digest::{
+    DigestDocument, DigestOptions, PreparedDocument, Units, build_digest_prepared,
+};
 use khabar::story::keyphrases::KeyphraseOptions;
 use khabar::story::time::parse_date;
-use khabar_core::Analysis;
+use khabar_core::{Analysis, TextAnalyzer};
 use khabar_store::{
     EntityMention, JournalEntry, LineSource, NewDocument, Store, StoredDocument, StoryLine,
     StoryUpdate,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// Most members a story's digest reads (the earliest ones, by date): support counts
 /// are out of these, and a story's digest stops changing once it has that many.
@@ -68,6 +72,10 @@ const JOURNAL_FORMAT: u8 = 1;
 
 /// Journal entries read per store round trip while replaying.
 const REPLAY_PAGE: usize = 2048;
+
+/// Most body analyses kept for later digests (see the module docs): a bound on memory
+/// (~20–40 KB an article), far above the members of the stories open at once on news.
+pub const MAX_KEPT_ANALYSES: usize = 8192;
 
 /// Seed of the digest fingerprints (fixed: they are persisted).
 const FINGERPRINT_SEED: u64 = 0x6b68_6162_6172_0002;
@@ -142,6 +150,10 @@ pub struct ClusterStories {
     open: HashMap<u64, i64>,
     next_id: i64,
     newest: Option<i64>,
+    /// Analyses of documents whose story has not been digested yet.
+    analyses: AnalysisCache,
+    /// Analyses handed over for the next batch ([`StoryAssigner::keep_analyses`]).
+    pending: Vec<Analysis>,
 }
 
 impl std::fmt::Debug for ClusterStories {
@@ -180,28 +192,56 @@ fn entity_keys(mentions: &[EntityMention]) -> Vec<String> {
     keys
 }
 
-/// Finds a document's entities among mentions already known (stored or just
-/// annotated), by the address of its text: the digest hands the tagger the very
-/// `&str` it was given.
-struct KnownMentions<'a> {
-    by_text: HashMap<usize, &'a [EntityMention]>,
+/// Mentions as the digest takes them.
+fn digest_mentions(mentions: &[EntityMention]) -> Vec<Mention> {
+    mentions
+        .iter()
+        .map(|m| Mention {
+            span: m.span,
+            label: m.label.clone(),
+            key: m.key.clone(),
+        })
+        .collect()
 }
 
-impl EntityTagger for KnownMentions<'_> {
-    fn tag(&self, text: &str, _analysis: &Analysis) -> Vec<Mention> {
-        self.by_text
-            .get(&(text.as_ptr() as usize))
-            .map(|ms| {
-                ms.iter()
-                    .filter(|m| text.get(m.span.range()).is_some())
-                    .map(|m| Mention {
-                        span: m.span,
-                        label: m.label.clone(),
-                        key: m.key.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+/// Hash of a text, to check a kept analysis is of the text at hand.
+fn text_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// Body analyses ingest made in its parallel part, kept by document id until the
+/// document's story is digested, so a digest analyses no member again. An entry
+/// leaves when its story is digested (or found not to need a digest), and the oldest
+/// go first beyond [`MAX_KEPT_ANALYSES`]; a member without one is analysed again.
+#[derive(Debug, Default)]
+struct AnalysisCache {
+    by_id: HashMap<String, (u64, Analysis)>,
+    /// Ids in insertion order (some already gone), for eviction.
+    order: VecDeque<String>,
+}
+
+impl AnalysisCache {
+    fn insert(&mut self, id: &str, text: &str, analysis: Analysis) {
+        self.by_id
+            .insert(id.to_string(), (text_hash(text), analysis));
+        self.order.push_back(id.to_string());
+        while self.by_id.len() > MAX_KEPT_ANALYSES {
+            match self.order.pop_front() {
+                Some(old) => {
+                    self.by_id.remove(&old);
+                }
+                None => break,
+            }
+        }
+        if self.order.len() > 2 * MAX_KEPT_ANALYSES {
+            let by_id = &self.by_id;
+            self.order.retain(|id| by_id.contains_key(id));
+        }
+    }
+
+    fn clear(&mut self) {
+        self.by_id.clear();
+        self.order.clear();
     }
 }
 
@@ -238,10 +278,10 @@ impl MemberDoc<'_> {
     }
 }
 
-/// A story whose digest must be computed.
+/// A story whose digest must be computed: its members, each with its kept analysis.
 struct DigestJob<'a> {
     story: i64,
-    members: Vec<MemberDoc<'a>>,
+    members: Vec<(MemberDoc<'a>, Option<Analysis>)>,
     fingerprint: Vec<u8>,
 }
 
@@ -282,6 +322,8 @@ impl ClusterStories {
             open: HashMap::new(),
             next_id: 1,
             newest: None,
+            analyses: AnalysisCache::default(),
+            pending: Vec::new(),
         })
     }
 
@@ -293,6 +335,7 @@ impl ClusterStories {
         self.open.clear();
         self.next_id = 1;
         self.newest = None;
+        self.analyses.clear();
     }
 
     fn fresh_clusterer(&self) -> StoryClusterer {
@@ -460,7 +503,7 @@ impl ClusterStories {
     /// The members a digest of `story` reads, or `None` if no digest is due: fewer than
     /// two members, or the same members as the stored digest.
     fn digest_job<'a>(
-        &self,
+        &mut self,
         store: &dyn Store,
         story: i64,
         batch: &[(&'a NewDocument, i64)],
@@ -495,6 +538,16 @@ impl ClusterStories {
         // An id given twice in one batch counts once (its first place).
         let mut seen = BTreeSet::new();
         members.retain(|m| seen.insert(m.2.clone()));
+        // The story is digested now (or needs no digest): the kept analyses of the
+        // members a digest reads are taken, the others' are not needed any more.
+        let mut kept: HashMap<String, (u64, Analysis)> = HashMap::new();
+        for (i, m) in members.iter().enumerate() {
+            if let Some(e) = self.analyses.by_id.remove(&m.2)
+                && i < MAX_DIGEST_MEMBERS
+            {
+                kept.insert(m.2.clone(), e);
+            }
+        }
         members.truncate(MAX_DIGEST_MEMBERS);
         if members.len() < 2 {
             return Ok(None);
@@ -513,15 +566,18 @@ impl ClusterStories {
             return Ok(None);
         }
         let mut docs = Vec::with_capacity(members.len());
-        for (_, _, _, src) in members {
-            match src {
-                Src::New(d) => docs.push(MemberDoc::New(d)),
-                Src::Seq(seq) => {
-                    if let Some(d) = store.document_by_seq(seq)? {
-                        docs.push(MemberDoc::Stored(Box::new(d)));
-                    }
-                }
-            }
+        for (_, _, id, src) in members {
+            let doc = match src {
+                Src::New(d) => MemberDoc::New(d),
+                Src::Seq(seq) => match store.document_by_seq(seq)? {
+                    Some(d) => MemberDoc::Stored(Box::new(d)),
+                    None => continue,
+                },
+            };
+            let analysis = kept
+                .remove(&id)
+                .and_then(|(hash, a)| (hash == text_hash(doc.text())).then_some(a));
+            docs.push((doc, analysis));
         }
         Ok(Some(DigestJob {
             story,
@@ -532,7 +588,7 @@ impl ClusterStories {
 
     /// Digests of these stories, computed in parallel, as story updates.
     fn digests(
-        &self,
+        &mut self,
         store: &dyn Store,
         stories: &BTreeSet<i64>,
         batch: &[(&NewDocument, i64)],
@@ -546,26 +602,47 @@ impl ClusterStories {
         }
         let options = &self.digest;
         Ok(jobs
-            .par_iter()
+            .into_par_iter()
             .map(|job| {
-                let docs: Vec<DigestDocument> = job
-                    .members
-                    .iter()
-                    .map(|m| DigestDocument {
+                let DigestJob {
+                    story: story_id,
+                    members,
+                    fingerprint,
+                } = job;
+                let (members, analyses): (Vec<MemberDoc>, Vec<Option<Analysis>>) =
+                    members.into_iter().unzip();
+                let mut docs: Vec<DigestDocument> = Vec::with_capacity(members.len());
+                let mut prepared = Vec::with_capacity(members.len());
+                let mut failed = false;
+                for (m, analysis) in members.iter().zip(analyses) {
+                    docs.push(DigestDocument {
                         id: m.id(),
                         text: m.text(),
                         title: m.title(),
-                    })
-                    .collect();
-                let tagger = KnownMentions {
-                    by_text: job
-                        .members
-                        .iter()
-                        .map(|m| (m.text().as_ptr() as usize, m.mentions()))
-                        .collect(),
+                    });
+                    let analysis = match analysis {
+                        Some(a) => a,
+                        None => match TextAnalyzer::default_analyzer().analyze(m.text()) {
+                            Ok(a) => a,
+                            Err(_) => {
+                                failed = true;
+                                break;
+                            }
+                        },
+                    };
+                    prepared.push(PreparedDocument::new(
+                        m.text(),
+                        analysis,
+                        digest_mentions(m.mentions()),
+                        options,
+                    ));
+                }
+                let digest = if failed {
+                    None
+                } else {
+                    build_digest_prepared(&docs, prepared, None, options).ok()
                 };
-                let digest = build_digest(&docs, &tagger, None, options);
-                let story = digest.ok().and_then(|d| d.stories.into_iter().next());
+                let story = digest.and_then(|d| d.stories.into_iter().next());
                 let (title, lines) = match story {
                     Some(s) => (
                         Some(s.title).filter(|t| !t.trim().is_empty()),
@@ -588,11 +665,11 @@ impl ClusterStories {
                     None => (None, Vec::new()),
                 };
                 StoryUpdate {
-                    id: job.story,
+                    id: story_id,
                     title,
                     add_members: Vec::new(),
                     lines: Some(lines),
-                    state: Some(job.fingerprint.clone()),
+                    state: Some(fingerprint),
                 }
             })
             .collect())
@@ -602,6 +679,14 @@ impl ClusterStories {
 impl StoryAssigner for ClusterStories {
     fn featurizer(&self) -> Option<&Featurizer> {
         Some(&self.featurizer)
+    }
+
+    fn wants_analyses(&self) -> bool {
+        true
+    }
+
+    fn keep_analyses(&mut self, analyses: Vec<Analysis>) {
+        self.pending = analyses;
     }
 
     fn resume(&mut self, store: &dyn Store) -> Result<(), khabar_store::Error> {
@@ -640,6 +725,13 @@ impl StoryAssigner for ClusterStories {
         let mut pos = self.synced.unwrap_or(0);
         // A failure below leaves the state ahead of the store: the next resume rebuilds.
         self.synced = None;
+        let pending = std::mem::take(&mut self.pending);
+        if pending.len() == batch.len() {
+            for (input, analysis) in batch.iter().zip(pending) {
+                self.analyses
+                    .insert(&input.doc.id, &input.doc.text, analysis);
+            }
+        }
         let times: Vec<Option<i64>> = batch
             .iter()
             .map(|i| time_of(i.doc.date.as_deref()))

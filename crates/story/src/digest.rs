@@ -20,7 +20,7 @@ use crate::lexicon::DocFreq;
 use crate::quotes::{Quote, QuoteExtractor};
 use crate::statements::{StatementOptions, Unit, group_statements, unit_vectors};
 use crate::summary::{Length, SummaryOptions, summarize_story};
-use crate::terms::Prepared;
+use crate::terms::{Prepared, TokenView};
 use crate::vector::{SparseVec, Vocabulary};
 use crate::{Error, Mention};
 use khabar_core::{Analysis, Span, TextAnalyzer};
@@ -228,6 +228,111 @@ struct Work<'t> {
     quotes: Vec<Vec<Quote>>,
 }
 
+/// One document made ready for a digest: its text-layer analysis with the per-token
+/// views, its entity mentions (sorted) and its quotes. [`build_digest`] makes these
+/// itself; a caller that already holds a document's analysis and mentions (ingest, which
+/// analysed and tagged it once) makes them with [`PreparedDocument::new`] and calls
+/// [`build_digest_prepared`], so no document is analysed or tagged twice. Owns no text:
+/// the text is given again, as the [`DigestDocument`], when the digest is built.
+#[derive(Clone, Debug)]
+pub struct PreparedDocument {
+    analysis: Analysis,
+    views: Vec<TokenView>,
+    paragraphs: Vec<Span>,
+    mentions: Vec<Mention>,
+    quotes: Vec<Quote>,
+    /// Length of the text it was made from (checked when the digest is built).
+    text_len: usize,
+}
+
+impl PreparedDocument {
+    /// Prepares `text` from its analysis (as `TextAnalyzer::default_analyzer()` makes
+    /// it) and its entity mentions (any order; those outside the text are dropped).
+    pub fn new(
+        text: &str,
+        analysis: Analysis,
+        mentions: Vec<Mention>,
+        opts: &DigestOptions,
+    ) -> PreparedDocument {
+        let (prepared, mentions, quotes) = prepare(text, analysis, mentions, opts);
+        let Prepared {
+            analysis,
+            views,
+            paragraphs,
+            ..
+        } = prepared;
+        PreparedDocument {
+            analysis,
+            views,
+            paragraphs,
+            mentions,
+            quotes,
+            text_len: text.len(),
+        }
+    }
+
+    /// Analyses `text` and tags it with `tagger`: what [`build_digest`] does per document.
+    ///
+    /// # Errors
+    /// [`Error::Text`] if the text is too large for the text layer.
+    pub fn analyze(
+        text: &str,
+        tagger: &dyn EntityTagger,
+        opts: &DigestOptions,
+    ) -> Result<PreparedDocument, Error> {
+        let analysis = TextAnalyzer::default_analyzer().analyze(text)?;
+        let mentions = tagger.tag(text, &analysis);
+        Ok(PreparedDocument::new(text, analysis, mentions, opts))
+    }
+
+    /// The analysis it was made from.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// Its entity mentions, sorted by span then key.
+    pub fn mentions(&self) -> &[Mention] {
+        &self.mentions
+    }
+
+    /// Its quotes.
+    pub fn quotes(&self) -> &[Quote] {
+        &self.quotes
+    }
+
+    /// Gives the text back: a [`Prepared`] pointing into it. `None` if `text` is not the
+    /// length of the text it was made from, or a token or sentence lies outside it.
+    fn attach(self, text: &str) -> Option<Prepared<'_>> {
+        let fits = |s: Span| text.get(s.range()).is_some();
+        if text.len() != self.text_len
+            || !self.analysis.tokens.iter().all(|t| fits(t.span))
+            || !self.analysis.sentences.iter().all(|s| fits(s.span))
+        {
+            return None;
+        }
+        Some(Prepared {
+            text,
+            analysis: self.analysis,
+            views: self.views,
+            paragraphs: self.paragraphs,
+        })
+    }
+}
+
+/// Per-document work of a digest: views, mentions (those in the text, sorted), quotes.
+fn prepare<'t>(
+    text: &'t str,
+    analysis: Analysis,
+    mut mentions: Vec<Mention>,
+    opts: &DigestOptions,
+) -> (Prepared<'t>, Vec<Mention>, Vec<Quote>) {
+    mentions.retain(|m| text.get(m.span.range()).is_some());
+    mentions.sort_by(|a, b| a.span.cmp(&b.span).then(a.key.cmp(&b.key)));
+    let prepared = Prepared::new(text, analysis, DocFreq::builtin());
+    let quotes = opts.quotes.extract(&prepared, &mentions);
+    (prepared, mentions, quotes)
+}
+
 /// Builds the digest of `docs`. `stories` lists the documents of each story (indices into
 /// `docs`, e.g. from a story clusterer); `None` makes the whole batch one story.
 ///
@@ -239,21 +344,53 @@ pub fn build_digest(
     stories: Option<&[Vec<usize>]>,
     opts: &DigestOptions,
 ) -> Result<Digest, Error> {
-    let analyzer = TextAnalyzer::default_analyzer();
+    let prepared = docs
+        .iter()
+        .map(|d| PreparedDocument::analyze(d.text, tagger, opts))
+        .collect::<Result<Vec<_>, _>>()?;
+    build_digest_prepared(docs, prepared, stories, opts)
+}
+
+/// [`build_digest`] over documents already prepared: `prepared[i]` was made from
+/// `docs[i].text` (with the same `opts`). The output is byte for byte what
+/// [`build_digest`] gives for the same documents, analysis and mentions. A prepared
+/// document that does not fit its text (another length) is prepared again from the text,
+/// with its mentions; a document without one (`prepared` too short), without entities.
+///
+/// # Errors
+/// [`Error::Text`] if a document that must be prepared again is too large for the text
+/// layer.
+pub fn build_digest_prepared(
+    docs: &[DigestDocument],
+    prepared: Vec<PreparedDocument>,
+    stories: Option<&[Vec<usize>]>,
+    opts: &DigestOptions,
+) -> Result<Digest, Error> {
     let df = DocFreq::builtin();
     let mut work = Work {
         prepared: Vec::with_capacity(docs.len()),
         mentions: Vec::with_capacity(docs.len()),
         quotes: Vec::with_capacity(docs.len()),
     };
+    let mut prepared = prepared.into_iter();
     for d in docs {
-        let analysis = analyzer.analyze(d.text)?;
-        let mut mentions = tagger.tag(d.text, &analysis);
-        mentions.sort_by(|a, b| a.span.cmp(&b.span).then(a.key.cmp(&b.key)));
-        let prepared = Prepared::new(d.text, analysis, df);
-        work.quotes.push(opts.quotes.extract(&prepared, &mentions));
-        work.prepared.push(prepared);
+        let p = match prepared.next() {
+            Some(p) => p,
+            None => PreparedDocument::analyze(d.text, &NoEntities, opts)?,
+        };
+        let mut p = p;
+        let mentions = std::mem::take(&mut p.mentions);
+        let quotes = std::mem::take(&mut p.quotes);
+        let (p, mentions, quotes) = match p.attach(d.text) {
+            Some(p) => (p, mentions, quotes),
+            None => {
+                let analysis = TextAnalyzer::default_analyzer().analyze(d.text)?;
+                prepare(d.text, analysis, mentions, opts)
+            }
+        };
+        work.prepared.push(p);
         work.mentions.push(mentions);
+        work.quotes.push(quotes);
     }
     let paragraphs = match opts.units {
         Units::Documents => false,
