@@ -151,16 +151,20 @@ impl Engine {
         stories: Option<&[Vec<usize>]>,
         options: &DigestOptions,
     ) -> Result<Digest, EngineError> {
-        let inputs: Vec<DigestDocument> = docs
-            .iter()
-            .map(|d| DigestDocument {
-                id: &d.id,
-                text: &d.text,
-                title: d.title.as_deref(),
-            })
-            .collect();
-        Ok(build_digest(&inputs, self, stories, options)?)
+        Ok(build_digest(&digest_inputs(docs), self, stories, options)?)
     }
+}
+
+/// The digest's view of documents (id, text, title), borrowed: for callers that
+/// build a digest with another [`EntityTagger`] than the engine.
+pub fn digest_inputs(docs: &[Document]) -> Vec<DigestDocument<'_>> {
+    docs.iter()
+        .map(|d| DigestDocument {
+            id: &d.id,
+            text: &d.text,
+            title: d.title.as_deref(),
+        })
+        .collect()
 }
 
 /// The engine tags entities for the digest with its embedded model.

@@ -15,7 +15,7 @@ pub mod batch;
 mod engine;
 pub mod input;
 
-pub use engine::{Engine, EngineError, EngineOptions};
+pub use engine::{Engine, EngineError, EngineOptions, digest_inputs};
 pub use input::{
     Document, DocumentReader, InputError, InputFormat, InputOptions, InputStats, Source,
 };

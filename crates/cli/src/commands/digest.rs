@@ -3,9 +3,7 @@
 
 use crate::common::{InputArgs, report_input, stdout};
 use anyhow::{Context, Result, bail};
-use khabar_story::digest::{
-    Digest, DigestDocument, DigestOptions, EntityTagger, NoEntities, Units, build_digest,
-};
+use khabar_story::digest::{Digest, DigestOptions, EntityTagger, NoEntities, Units, build_digest};
 use khabar_story::gazetteer::Gazetteer;
 use khabar_story::summary::Length;
 use std::collections::BTreeMap;
@@ -58,14 +56,7 @@ pub fn run(args: Args) -> Result<()> {
         None if args.no_entities => Box::new(NoEntities),
         None => Box::new(khabar::Engine::new(khabar::EngineOptions::default())?),
     };
-    let inputs: Vec<DigestDocument> = docs
-        .iter()
-        .map(|d| DigestDocument {
-            id: &d.id,
-            text: &d.text,
-            title: d.title.as_deref(),
-        })
-        .collect();
+    let inputs = khabar::digest_inputs(&docs);
     let opts = DigestOptions {
         units: match args.units.as_str() {
             "documents" => Units::Documents,
