@@ -14,6 +14,13 @@ echo "== NER: recipe on the dev cut (train dev_split/train.txt, clusters from an
 "$bin" train ner --train "$shared/data/anercorp_camellab/dev_split/train.txt" \
   --dev "$shared/data/anercorp_camellab/dev_split/dev.txt" \
   --unlabeled "$shared"/data/ant_multisource/articles-2018-0{3,4,5}.jsonl --out target/ner-devcut.khner
+echo "== NER: 2018 news check set (testdata/ner, 202 hand-labelled ANT sentences): embedded model, then the dev-cut model"
+mkdir -p target/ner-check
+python3 testdata/ner/select_tokenize.py "$shared/data/ant_multisource" > target/ner-check/sentences.tsv
+python3 testdata/ner/build_conll.py target/ner-check/sentences.tsv testdata/ner/annotations.tsv target/ner-check
+python3 testdata/ner/check_conll.py target/ner-check/ant-ner-check.conll | tail -1
+"$bin" eval ner --gold target/ner-check/ant-ner-check.conll
+"$bin" eval ner --gold target/ner-check/ant-ner-check.conll --model target/ner-devcut.khner
 echo "== Stories: pairwise P/R/F1 on testdata/stories/pairs.jsonl (tune and check splits), text only"
 "$bin" eval stories --pairs testdata/stories/pairs.jsonl --data "$shared/data/ant_multisource" "$shared/data/saudinewsnet"
 echo "== Quotes: speaker and content spans against testdata/quotes (35 ANT articles)"
