@@ -34,12 +34,15 @@ pub struct Corpus {
     pub counts: Vec<u32>,
     /// The token stream; [`BREAK`] between sentences.
     pub ids: Vec<u32>,
+    /// Where each text added by [`Corpus::add_text`] starts in [`Corpus::ids`].
+    pub doc_starts: Vec<u32>,
     index: HashMap<String, u32>,
 }
 
 impl Corpus {
     /// Adds one text (analyzed with the text core; sentences from its splitter).
     pub fn add_text(&mut self, analyzer: &TextAnalyzer, text: &str, analysis: &mut Analysis) {
+        self.doc_starts.push(self.ids.len() as u32);
         for r in khabar_core::chunk::chunk_ranges(text, crate::CHUNK_BYTES) {
             if analyzer.analyze_into(&text[r], analysis).is_err() {
                 continue;
@@ -73,6 +76,23 @@ impl Corpus {
     /// The sentences, as slices of ids.
     pub fn sentences(&self) -> impl Iterator<Item = &[u32]> {
         self.ids.split(|&i| i == BREAK).filter(|s| !s.is_empty())
+    }
+
+    /// The texts, each as a slice of ids (sentences separated by [`BREAK`]);
+    /// all of the stream is one text if none was added through [`Corpus::add_text`].
+    pub fn documents(&self) -> Vec<&[u32]> {
+        if self.doc_starts.is_empty() {
+            return vec![&self.ids[..]];
+        }
+        let mut out = Vec::with_capacity(self.doc_starts.len());
+        for (k, &start) in self.doc_starts.iter().enumerate() {
+            let end = self
+                .doc_starts
+                .get(k + 1)
+                .map_or(self.ids.len(), |&e| e as usize);
+            out.push(&self.ids[start as usize..end]);
+        }
+        out
     }
 }
 
@@ -540,6 +560,25 @@ fn kmeans(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_are_the_texts_added() {
+        let analyzer = TextAnalyzer::default_analyzer();
+        let mut a = Analysis::default();
+        let mut c = Corpus::default();
+        assert_eq!(c.documents().len(), 1, "no text: the (empty) stream is one");
+        c.add_text(&analyzer, "قال ترامب. وصل ماكرون.", &mut a);
+        c.add_text(&analyzer, "", &mut a);
+        c.add_text(&analyzer, "حلب مدينة.", &mut a);
+        let docs = c.documents();
+        assert_eq!(docs.len(), 3);
+        let sentences = |d: &[u32]| d.split(|&i| i == BREAK).filter(|s| !s.is_empty()).count();
+        assert_eq!(sentences(docs[0]), 2);
+        assert_eq!(sentences(docs[1]), 0);
+        assert_eq!(sentences(docs[2]), 1);
+        let first = &c.forms[docs[2][0] as usize];
+        assert_eq!(first, "حلب");
+    }
 
     #[test]
     fn clusters_are_deterministic_and_group_alike_words() {

@@ -23,7 +23,7 @@ use crate::lexicon::{
 };
 
 /// Version of the feature schema; stored in every model.
-pub const FEATURE_SCHEMA: u32 = 3;
+pub const FEATURE_SCHEMA: u32 = 4;
 
 /// Proclitic sequences removed for the bare form, longest first (search-normalized).
 /// The bare form is for generalization only («والكرملين» → «كرملين»); the
@@ -482,6 +482,8 @@ struct TokInfo {
     corpus: TagCounts,
     /// The same by a context-only model.
     context: TagCounts,
+    /// Occurrences in texts where the form was tagged as a name ([`Resources::doc_tags`]).
+    doc: TagCounts,
     /// Majority corpus type if at least half of its occurrences, else 255.
     corpus_major: u8,
     /// Place inside a short quotation (0 = not inside) and the opening mark's index.
@@ -558,6 +560,10 @@ pub struct Resources<'a> {
     pub corpus_tags: &'a CorpusTags,
     /// How a context-only model tagged each word across the unlabeled news.
     pub context_tags: &'a CorpusTags,
+    /// How often each word sat in a text where it was tagged (anywhere) as a name.
+    pub doc_tags: &'a CorpusTags,
+    /// How strongly adjacent words stick together in the unlabeled news.
+    pub collocations: &'a crate::collocations::Collocations,
     /// Types of the nearest known names in the embedding space.
     pub neighbors: &'a Neighbors,
 }
@@ -650,6 +656,7 @@ fn token_info(res: Resources<'_>, norms: &[&str], scratch: &mut Scratch) {
             .get_hashed(lex)
             .copied()
             .unwrap_or_default();
+        let doc = res.doc_tags.get_hashed(lex).copied().unwrap_or_default();
         let (major, &mc) = corpus
             .typed
             .iter()
@@ -675,6 +682,7 @@ fn token_info(res: Resources<'_>, norms: &[&str], scratch: &mut Scratch) {
             roles_boot: res.bootstrap.token_roles_hashed(lex),
             corpus,
             context,
+            doc,
             corpus_major: if mc > 0 && mc * 2 >= corpus.total {
                 major as u8
             } else {
@@ -807,7 +815,7 @@ pub fn extract_with_dropout(
             }
         }
         // How the unlabeled news tagged this form (and its neighbours).
-        for (base, ct) in [(50u8, t.corpus), (61, t.context)] {
+        for (base, ct) in [(50u8, t.corpus), (61, t.context), (84, t.doc)] {
             let typed: u32 = ct.typed.iter().sum();
             if typed > 0 {
                 let mut best = (0usize, 0u32);
@@ -847,6 +855,16 @@ pub fn extract_with_dropout(
         h(76, pfx(ii + 1), 0, 0);
         h(77, pfx(ii + 1), major(ii + 1) as u64, t.corpus_major as u64);
         h(78, pfx(ii - 1), 0, 0);
+        // Collocations: how sticky the links to the previous and next words are.
+        let link = |a: isize, b: isize| match (at(a), at(b)) {
+            (Some(x), Some(y)) => res.collocations.bucket(x.norm, y.norm) as u64,
+            _ => 99,
+        };
+        let (lp, ln) = (link(ii - 1, ii), link(ii, ii + 1));
+        h(88, lp, 0, 0);
+        h(89, ln, 0, 0);
+        h(90, lp, ln, 0);
+        h(91, lp, t.shape as u64, shp(ii - 1));
         // The types of the nearest known names in the embedding space.
         if let Some(v) = t.votes {
             let sim = (v[4] / 20).min(4) as u64;
@@ -977,12 +995,15 @@ mod tests {
         let g = Gazetteer::new(&GazetteerData::default());
         let ct = CorpusTags::default();
         let nb = Neighbors::default();
+        let co = crate::collocations::Collocations::default();
         f(Resources {
             lexicon: &lx,
             gazetteer: &g,
             bootstrap: &g,
             corpus_tags: &ct,
             context_tags: &ct,
+            doc_tags: &ct,
+            collocations: &co,
             neighbors: &nb,
         })
     }

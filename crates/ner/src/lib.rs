@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod clusters;
+pub mod collocations;
 pub mod conll;
 pub mod crf;
 pub mod doc;
@@ -90,6 +91,8 @@ pub struct Recognizer {
     bootstrap: Gazetteer,
     corpus_tags: CorpusTags,
     context_tags: CorpusTags,
+    doc_tags: CorpusTags,
+    collocations: collocations::Collocations,
     neighbors: knn::Neighbors,
     doc_window: usize,
     /// Tag from context only (no identity features of the token itself): used
@@ -169,6 +172,8 @@ impl Recognizer {
             bootstrap: Gazetteer::new(&payload.bootstrap),
             corpus_tags: CorpusTags::new(&payload.corpus_tags),
             context_tags: CorpusTags::new(&payload.context_tags),
+            doc_tags: CorpusTags::new(&payload.doc_tags),
+            collocations: collocations::Collocations::new(&payload.collocations),
             neighbors: knn::Neighbors::new(&payload.neighbors),
             doc_window: payload.doc_window as usize,
             context_only: false,
@@ -194,6 +199,8 @@ impl Recognizer {
             bootstrap: &self.bootstrap,
             corpus_tags: &self.corpus_tags,
             context_tags: &self.context_tags,
+            doc_tags: &self.doc_tags,
+            collocations: &self.collocations,
             neighbors: &self.neighbors,
         }
     }

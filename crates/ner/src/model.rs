@@ -132,6 +132,11 @@ pub struct Payload {
     /// Sentences each side that the second, document-consistency pass looks
     /// at ([`crate::doc`]); 0 = one pass only.
     pub doc_window: u32,
+    /// How often each word of the unlabeled news sat in a text where a model
+    /// tagged it (somewhere) as a name.
+    pub doc_tags: CorpusTagsData,
+    /// Adjacent word pairs that stick together in the unlabeled news.
+    pub collocations: crate::collocations::CollocationData,
 }
 
 /// Writes a model file.

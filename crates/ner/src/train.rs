@@ -27,6 +27,7 @@
 
 use crate::Recognizer;
 use crate::clusters::{Corpus, WordVectors};
+use crate::collocations::{CollocationData, Collocations};
 use crate::conll::{Counts, LabeledSentence};
 use crate::crf::{self, CrfOptions};
 use crate::features::{self, FEATURE_SCHEMA, Resources, Scratch, SentenceFeatures};
@@ -296,6 +297,7 @@ struct CorpusKnowledge {
     bootstrap: GazetteerData,
     corpus_tags: CorpusTagsData,
     context_tags: CorpusTagsData,
+    doc_tags: CorpusTagsData,
 }
 
 /// Counts of each lexical form as `[O, PER, LOC, ORG, MISC]` in the gold of
@@ -332,6 +334,8 @@ struct Step1<'a> {
     /// Neighbour votes per fold, then of all folds.
     neighbor_data: &'a [NeighborData],
     neighbors: &'a [Neighbors],
+    collocations: &'a Collocations,
+    collocation_data: &'a CollocationData,
 }
 
 impl Step1<'_> {
@@ -344,7 +348,7 @@ impl Step1<'_> {
         prev: Option<&[CorpusKnowledge]>,
         context_only: bool,
         log: &mut dyn FnMut(&str),
-    ) -> Vec<(GazetteerData, CorpusTagsData)> {
+    ) -> Vec<(GazetteerData, CorpusTagsData, CorpusTagsData)> {
         let (opt, prep) = (self.opt, self.prep);
         let (n, folds) = (prep.len(), prep.folds);
         let empty_gaz = Gazetteer::default();
@@ -355,13 +359,14 @@ impl Step1<'_> {
             .iter()
             .map(|k| Gazetteer::new(&k.bootstrap))
             .collect();
-        let prev_tags: Vec<(CorpusTags, CorpusTags)> = prev
+        let prev_tags: Vec<(CorpusTags, CorpusTags, CorpusTags)> = prev
             .unwrap_or_default()
             .iter()
             .map(|k| {
                 (
                     CorpusTags::new(&k.corpus_tags),
                     CorpusTags::new(&k.context_tags),
+                    CorpusTags::new(&k.doc_tags),
                 )
             })
             .collect();
@@ -371,6 +376,8 @@ impl Step1<'_> {
             bootstrap: prev_boot.get(f).unwrap_or(&empty_gaz),
             corpus_tags: prev_tags.get(f).map_or(&empty_tags, |t| &t.0),
             context_tags: prev_tags.get(f).map_or(&empty_tags, |t| &t.1),
+            doc_tags: prev_tags.get(f).map_or(&empty_tags, |t| &t.2),
+            collocations: self.collocations,
             neighbors: self.neighbors.get(f).unwrap_or(&empty_nb),
         };
         let feats = prep.features(
@@ -416,6 +423,8 @@ impl Step1<'_> {
                     context_tags: knowledge
                         .map(|k| k.context_tags.clone())
                         .unwrap_or_default(),
+                    doc_tags: knowledge.map(|k| k.doc_tags.clone()).unwrap_or_default(),
+                    collocations: self.collocation_data.clone(),
                     neighbors: self.neighbor_data.get(f).cloned().unwrap_or_default(),
                     ..Default::default()
                 };
@@ -525,6 +534,14 @@ pub fn train(
         ));
     }
     let empty_nb = Neighbors::default();
+    let collocation_data = data
+        .corpus
+        .map(CollocationData::from_corpus)
+        .unwrap_or_default();
+    let collocations = Collocations::new(&collocation_data);
+    if !collocations.is_empty() {
+        log(&format!("collocations: {} word pairs", collocations.len()));
+    }
     let mut knowledge: Vec<CorpusKnowledge> = Vec::new();
     if let Some(corpus) = data.corpus
         && opt.bootstrap
@@ -541,6 +558,8 @@ pub fn train(
             corpus,
             neighbor_data: &neighbor_data,
             neighbors: &neighbors,
+            collocations: &collocations,
+            collocation_data: &collocation_data,
         };
         let full = first.round(None, false, log);
         let ctx = if opt.corpus_context_only {
@@ -551,18 +570,20 @@ pub fn train(
         knowledge = full
             .into_iter()
             .enumerate()
-            .map(|(f, (bootstrap, corpus_tags))| CorpusKnowledge {
+            .map(|(f, (bootstrap, corpus_tags, doc_tags))| CorpusKnowledge {
                 bootstrap,
                 corpus_tags,
+                doc_tags,
                 context_tags: ctx.get(f).map(|c| c.1.clone()).unwrap_or_default(),
             })
             .collect();
         // Later rounds: models that already use the corpus knowledge tag it again.
         for _ in 1..opt.corpus_rounds {
             let next = first.round(Some(&knowledge), false, log);
-            for (k, (bootstrap, corpus_tags)) in knowledge.iter_mut().zip(next) {
+            for (k, (bootstrap, corpus_tags, doc_tags)) in knowledge.iter_mut().zip(next) {
                 k.bootstrap = bootstrap;
                 k.corpus_tags = corpus_tags;
+                k.doc_tags = doc_tags;
             }
         }
     }
@@ -578,6 +599,10 @@ pub fn train(
         .iter()
         .map(|k| CorpusTags::new(&k.context_tags))
         .collect();
+    let dtags: Vec<CorpusTags> = knowledge
+        .iter()
+        .map(|k| CorpusTags::new(&k.doc_tags))
+        .collect();
     // Sentence of fold f uses the knowledge of the model that did not see fold f.
     let res_of_fold = |f: usize| Resources {
         lexicon: &lexicon,
@@ -591,6 +616,10 @@ pub fn train(
         context_tags: xtags
             .get(f.min(xtags.len().saturating_sub(1)))
             .unwrap_or(&empty_tags),
+        doc_tags: dtags
+            .get(f.min(dtags.len().saturating_sub(1)))
+            .unwrap_or(&empty_tags),
+        collocations: &collocations,
         neighbors: neighbors.get(f).unwrap_or(&empty_nb),
     };
 
@@ -626,6 +655,8 @@ pub fn train(
         bootstrap: last.map(|k| k.bootstrap.clone()).unwrap_or_default(),
         corpus_tags: last.map(|k| k.corpus_tags.clone()).unwrap_or_default(),
         context_tags: last.map(|k| k.context_tags.clone()).unwrap_or_default(),
+        doc_tags: last.map(|k| k.doc_tags.clone()).unwrap_or_default(),
+        collocations: collocation_data.clone(),
         neighbors: neighbor_data.last().cloned().unwrap_or_default(),
         doc_window: opt.doc_window as u32,
     };
@@ -830,41 +861,88 @@ fn doc_features<'r>(
 /// Tags the unlabeled corpus: names seen at least `bootstrap_min_count` times
 /// with one type in at least `bootstrap_purity` of them become the bootstrap
 /// gazetteer, and every word inside a name gets its tag counts.
+/// Counts the occurrences of one text's forms (with the tags a model gave
+/// them) for the document tag counts: every occurrence counts as inside a
+/// name of each type the form was tagged with anywhere in the text, and as a
+/// beginning if it began one anywhere («ترامب» alone, in a text that also
+/// has «دونالد ترامب»; a name's clear mention speaks for its other ones).
+fn tally_by_text(forms: &[String], tags: &[Tag], out: &mut HashMap<String, TagCounts>) {
+    // Per form: types it was tagged inside, and types it began.
+    let mut marks: HashMap<&str, (u8, u8)> = HashMap::new();
+    for (l, t) in forms.iter().zip(tags) {
+        let m = marks.entry(l.as_str()).or_default();
+        if let Some(ty) = t.entity_type() {
+            m.0 |= 1 << ty.index();
+            if t.is_begin() {
+                m.1 |= 1 << ty.index();
+            }
+        }
+    }
+    for l in forms {
+        let (typed, begun) = marks.get(l.as_str()).copied().unwrap_or_default();
+        let c = out.entry(l.clone()).or_default();
+        c.total += 1;
+        for t in 0..4 {
+            if typed & (1 << t) != 0 {
+                c.typed[t] += 1;
+            }
+            if begun & (1 << t) != 0 {
+                c.begins[t] += 1;
+            }
+        }
+    }
+}
+
 fn tag_corpus(
     r: &Recognizer,
     corpus: &Corpus,
     opt: &TrainOptions,
-) -> (GazetteerData, CorpusTagsData) {
-    let sents: Vec<&[u32]> = corpus.sentences().collect();
-    type Found = (Vec<(String, EntityType)>, HashMap<String, TagCounts>);
-    let (found, tallies): Found = sents
+) -> (GazetteerData, CorpusTagsData, CorpusTagsData) {
+    let docs = corpus.documents();
+    type Tally = HashMap<String, TagCounts>;
+    type Found = (Vec<(String, EntityType)>, Tally, Tally);
+    let merge = |into: &mut Tally, from: Tally| {
+        for (k, v) in from {
+            into.entry(k).or_default().merge(&v);
+        }
+    };
+    let (found, tallies, doc_tallies): Found = docs
         .par_iter()
         .fold(
-            || (Vec::new(), HashMap::new()),
-            |(mut names, mut tally): Found, ids| {
-                let norms: Vec<&str> = ids
-                    .iter()
-                    .map(|&i| corpus.forms[i as usize].as_str())
-                    .collect();
-                let (tags, _) = r.tag_normalized(&norms, false);
-                let lex = features::lex_forms(r.lexicon(), &norms);
-                for sp in tags::spans(&tags) {
-                    names.push((lex[sp.start..sp.end].join(" "), sp.ty));
+            || (Vec::new(), HashMap::new(), HashMap::new()),
+            |(mut names, mut tally, mut doc_tally): Found, doc| {
+                let mut forms: Vec<String> = Vec::new();
+                let mut text_tags: Vec<Tag> = Vec::new();
+                for ids in doc.split(|&i| i == crate::clusters::BREAK) {
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    let norms: Vec<&str> = ids
+                        .iter()
+                        .map(|&i| corpus.forms[i as usize].as_str())
+                        .collect();
+                    let (tags, _) = r.tag_normalized(&norms, false);
+                    let lex = features::lex_forms(r.lexicon(), &norms);
+                    for sp in tags::spans(&tags) {
+                        names.push((lex[sp.start..sp.end].join(" "), sp.ty));
+                    }
+                    for (l, t) in lex.into_iter().zip(&tags) {
+                        tally.entry(l.clone()).or_default().add(*t);
+                        forms.push(l);
+                    }
+                    text_tags.extend_from_slice(&tags);
                 }
-                for (l, t) in lex.into_iter().zip(&tags) {
-                    tally.entry(l).or_default().add(*t);
-                }
-                (names, tally)
+                tally_by_text(&forms, &text_tags, &mut doc_tally);
+                (names, tally, doc_tally)
             },
         )
         .reduce(
-            || (Vec::new(), HashMap::new()),
-            |(mut a, mut ta), (b, tb)| {
+            || (Vec::new(), HashMap::new(), HashMap::new()),
+            |(mut a, mut ta, mut da), (b, tb, db)| {
                 a.extend(b);
-                for (k, v) in tb {
-                    ta.entry(k).or_default().merge(&v);
-                }
-                (a, ta)
+                merge(&mut ta, tb);
+                merge(&mut da, db);
+                (a, ta, da)
             },
         );
     let mut counts: BTreeMap<String, [u32; 4]> = BTreeMap::new();
@@ -883,10 +961,46 @@ fn tag_corpus(
             pairs.push((name, EntityType::ALL[best]));
         }
     }
-    let mut entries: Vec<(String, TagCounts)> = tallies
-        .into_iter()
-        .filter(|(_, c)| c.typed.iter().any(|&t| t > 0))
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    (GazetteerData::from_pairs(pairs), CorpusTagsData { entries })
+    let typed_only = |t: Tally| {
+        let mut entries: Vec<(String, TagCounts)> = t
+            .into_iter()
+            .filter(|(_, c)| c.typed.iter().any(|&t| t > 0))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        CorpusTagsData { entries }
+    };
+    (
+        GazetteerData::from_pairs(pairs),
+        typed_only(tallies),
+        typed_only(doc_tallies),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_tagged_once_in_a_text_counts_for_its_other_occurrences() {
+        let forms: Vec<String> = ["دونالد", "ترامب", "قال", "ترامب", "حلب"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let tag = |s: &str| Tag::parse(s).unwrap();
+        let tags = [tag("B-PERS"), tag("I-PERS"), tag("O"), tag("O"), tag("O")];
+        let mut out = HashMap::new();
+        tally_by_text(&forms, &tags, &mut out);
+        let per = EntityType::Per.index();
+        let t = out["ترامب"];
+        assert_eq!(t.total, 2);
+        assert_eq!(t.typed[per], 2, "the untagged «ترامب» counts too");
+        assert_eq!(t.begins[per], 0, "it never began a name in this text");
+        assert_eq!(out["دونالد"].begins[per], 1);
+        assert_eq!(out["حلب"].typed, [0; 4]);
+        assert_eq!(out["قال"].total, 1);
+        // A second text adds up; there «ترامب» begins a name.
+        tally_by_text(&forms[1..2], &[tag("B-PERS")], &mut out);
+        let t = out["ترامب"];
+        assert_eq!((t.total, t.typed[per], t.begins[per]), (3, 3, 1));
+    }
 }
