@@ -16,6 +16,10 @@
 //!    ا/و/ي (أنطونيو غوتيريش/أنطونيو غوتيرش), share the most frequent key.
 //!    Single-token names never merge on vowel letters alone: حسن/حسين,
 //!    سلمان/سليمان and محمد/محمود are different people.
+//!    Then a place key followed by the relational adjective of another place
+//!    of the run («حلب السورية» with «حلب» and «سوريا» in the run; the tagger
+//!    sometimes takes the adjective into the span) becomes the first place's
+//!    key; «كوريا الشمالية» stays apart, «الشمالية» being no place's adjective.
 //! 3. **Partial names** (persons only): a mention whose tokens are a contiguous
 //!    part of exactly one longer person name in the same document («بوتين»
 //!    after «فلاديمير بوتين») takes that name's key; failing that, of exactly
@@ -215,6 +219,70 @@ fn unique_container<'a>(part: &str, names: &'a BTreeSet<String>) -> Option<&'a S
     }
 }
 
+/// Common nouns that begin names of seas, gulfs, deserts, regions: with an
+/// adjective they name another place («الخليج الفارسي», «المحيط الهادي»,
+/// «شبه الجزيرة الكورية», «الصحراء المغربية»), so they never lose it.
+fn starts_with_generic_place_noun(key: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "خليج",
+        "محيط",
+        "بحر",
+        "صحرا",
+        "جزيره",
+        "جزر",
+        "شبه",
+        "ساحل",
+        "هضبه",
+        "قرن",
+        "نهر",
+        "جبل",
+        "جبال",
+        "سهل",
+        "وادي",
+        "مضيق",
+        "قناه",
+        "منطقه",
+        "اقليم",
+        "بلاد",
+        "دول",
+        "دوله",
+        "مدينه",
+        "قطاع",
+        "ضفه",
+        "شرق",
+        "غرب",
+        "شمال",
+        "جنوب",
+        "وسط",
+        "ريف",
+        "حوض",
+        "اراضي",
+    ];
+    let first = key.split(' ').next().unwrap_or(key);
+    let first = first.strip_prefix("ال").unwrap_or(first);
+    GENERIC.contains(&first)
+}
+
+/// True if `adj` (a key token, e.g. «السوريه») is the relational adjective of
+/// the place `place` («سوريا», «العراق», «امريكا», «مصر», «السعوديه»).
+fn is_adjective_of(adj: &str, place: &str) -> bool {
+    let a = adj.strip_prefix("ال").unwrap_or(adj);
+    let a = a.strip_suffix('ه').unwrap_or(a);
+    let Some(stem) = a.strip_suffix('ي') else {
+        return false;
+    };
+    if stem.chars().count() < 2 {
+        return false;
+    }
+    let q = place.strip_prefix("ال").unwrap_or(place);
+    let bare = q
+        .strip_suffix('ا')
+        .or_else(|| q.strip_suffix('ه'))
+        .unwrap_or(q);
+    // «عراق»+ي, «سوري(ا)», «امريك(ا)»+ي, «سعودي(ه)».
+    stem == q || stem == bare || a == bare
+}
+
 /// Links the keys of one document's mentions (variants and partial names).
 pub fn resolve_document(entities: &mut [Entity]) {
     let mut docs = [entities.to_vec()];
@@ -243,6 +311,29 @@ pub fn resolve_batch(docs: &mut [Vec<Entity>]) {
             if let Some(r) = map.get(&e.key) {
                 e.key.clone_from(r);
             }
+        }
+    }
+    // 1b. A place followed by the adjective of another place of the run
+    //     («حلب السورية» with «حلب» and «سوريا» in the run) is that place.
+    let places: BTreeSet<String> = docs
+        .iter()
+        .flatten()
+        .filter(|e| e.ty == EntityType::Loc)
+        .map(|e| e.key.clone())
+        .collect();
+    for e in docs
+        .iter_mut()
+        .flatten()
+        .filter(|e| e.ty == EntityType::Loc)
+    {
+        if let Some((head, last)) = e.key.rsplit_once(' ')
+            && places.contains(head)
+            && !starts_with_generic_place_noun(head)
+            && places
+                .iter()
+                .any(|p| !p.contains(' ') && is_adjective_of(last, p))
+        {
+            e.key = head.to_string();
         }
     }
     // 2. Partial person names within each document.
@@ -342,6 +433,53 @@ mod tests {
         assert_eq!(docs[3][0].key, docs[3][1].key);
         // ش and س are different letters, not a transliteration swap.
         assert_ne!(docs[3][0].key, docs[3][2].key);
+    }
+
+    #[test]
+    fn a_place_with_the_adjective_of_another_place_is_that_place() {
+        let mut docs = vec![
+            vec![
+                ent(EntityType::Loc, "حلب"),
+                ent(EntityType::Loc, "حلب السوريه"),
+                ent(EntityType::Loc, "سوريا"),
+                ent(EntityType::Loc, "كوريا"),
+                ent(EntityType::Loc, "كوريا الشماليه"),
+            ],
+            vec![
+                ent(EntityType::Loc, "الولايات المتحده"),
+                ent(EntityType::Loc, "الولايات المتحده الامريكيه"),
+                ent(EntityType::Loc, "امريكا"),
+                ent(EntityType::Loc, "بغداد العراقيه"),
+                ent(EntityType::Loc, "العراق"),
+            ],
+        ];
+        resolve_batch(&mut docs);
+        let keys: Vec<&str> = docs.iter().flatten().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys[1], "حلب");
+        // «الشمالية» is no place's adjective: North Korea stays apart.
+        assert_eq!(keys[4], "كوريا الشماليه");
+        assert_eq!(keys[6], "الولايات المتحده");
+        // «بغداد» alone is not in the run: the longer key stays.
+        assert_eq!(keys[8], "بغداد العراقيه");
+        // A sea, gulf or peninsula with an adjective is another place.
+        let mut docs = vec![vec![
+            ent(EntityType::Loc, "الخليج"),
+            ent(EntityType::Loc, "الخليج الفارسي"),
+            ent(EntityType::Loc, "فارس"),
+            ent(EntityType::Loc, "شبه الجزيره"),
+            ent(EntityType::Loc, "شبه الجزيره الكوريه"),
+            ent(EntityType::Loc, "كوريا"),
+        ]];
+        resolve_batch(&mut docs);
+        assert_eq!(docs[0][1].key, "الخليج الفارسي");
+        assert_eq!(docs[0][4].key, "شبه الجزيره الكوريه");
+        assert!(is_adjective_of("العراقيه", "العراق"));
+        assert!(is_adjective_of("المصري", "مصر"));
+        assert!(is_adjective_of("الروسيه", "روسيا"));
+        assert!(is_adjective_of("السعودي", "السعوديه"));
+        assert!(is_adjective_of("اللبنانيه", "لبنان"));
+        assert!(!is_adjective_of("الكبري", "كوريا"));
+        assert!(!is_adjective_of("ي", "ي"));
     }
 
     #[test]
