@@ -47,9 +47,8 @@ use khabar::story::cluster::{
     ArticleFeatures, ConfigError, Featurizer, StoryClusterer, StoryConfig, Term,
 };
 use khabar::story::digest::{
-    DigestDocument, DigestOptions, PreparedDocument, Units, build_digest_prepared,
+    DigestDocument, DigestOptions, PreparedDocument, build_digest_prepared,
 };
-use khabar::story::keyphrases::KeyphraseOptions;
 use khabar::story::time::parse_date;
 use khabar_core::{Analysis, TextAnalyzer};
 use khabar_store::{
@@ -302,18 +301,7 @@ impl ClusterStories {
         let clusterer = StoryClusterer::new(config.clone())?;
         Ok(ClusterStories {
             featurizer: Featurizer::new(&config),
-            digest: DigestOptions {
-                units: Units::Documents,
-                // Ingest keeps a digest's title and summary lines only: keyphrases (a
-                // tenth of a digest's CPU) would be computed and dropped. Phrases of
-                // zero words make none; nothing else of the digest reads them.
-                keyphrases: KeyphraseOptions {
-                    max_words: 0,
-                    top: 0,
-                    ..KeyphraseOptions::default()
-                },
-                ..DigestOptions::default()
-            },
+            digest: DigestOptions::documents_without_keyphrases(),
             config,
             clusterer,
             synced: None,

@@ -114,6 +114,24 @@ impl Default for DigestOptions {
     }
 }
 
+impl DigestOptions {
+    /// The options of an archive's stories: documents are the reports, and no
+    /// keyphrases (an archive keeps a digest's title and summary lines only;
+    /// keyphrases, a tenth of a digest's CPU, would be computed and dropped —
+    /// phrases of zero words make none, and nothing else reads them).
+    pub fn documents_without_keyphrases() -> DigestOptions {
+        DigestOptions {
+            units: Units::Documents,
+            keyphrases: KeyphraseOptions {
+                max_words: 0,
+                top: 0,
+                ..KeyphraseOptions::default()
+            },
+            ..DigestOptions::default()
+        }
+    }
+}
+
 /// A place in the input: document id and byte range in its text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Source {

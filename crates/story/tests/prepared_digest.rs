@@ -5,11 +5,10 @@
 
 use khabar_core::TextAnalyzer;
 use khabar_story::digest::{
-    Digest, DigestDocument, DigestOptions, EntityTagger, NoEntities, PreparedDocument, Units,
+    Digest, DigestDocument, DigestOptions, EntityTagger, NoEntities, PreparedDocument,
     build_digest, build_digest_prepared,
 };
 use khabar_story::gazetteer::Gazetteer;
-use khabar_story::keyphrases::KeyphraseOptions;
 
 const EXAMPLE: &str = include_str!("../../../examples/multi-outlet-report.ar.txt");
 const MINI: &str = include_str!("../../../testdata/corpus/mini-news.jsonl");
@@ -57,6 +56,17 @@ fn json(d: &Digest) -> String {
     serde_json::to_string(d).unwrap()
 }
 
+fn digest_documents(articles: &[Article]) -> Vec<DigestDocument<'_>> {
+    articles
+        .iter()
+        .map(|a| DigestDocument {
+            id: &a.id,
+            text: &a.text,
+            title: a.title.as_deref(),
+        })
+        .collect()
+}
+
 #[test]
 fn prepared_digest_of_the_sample_is_the_plain_one() {
     let tagger = Gazetteer::parse(TEST_GAZETTEER).unwrap();
@@ -78,14 +88,7 @@ fn prepared_digest_of_the_sample_is_the_plain_one() {
 fn prepared_digest_of_the_mini_corpus_is_the_plain_one() {
     let tagger = Gazetteer::parse(TEST_GAZETTEER).unwrap();
     let articles = mini();
-    let docs: Vec<DigestDocument> = articles
-        .iter()
-        .map(|a| DigestDocument {
-            id: &a.id,
-            text: &a.text,
-            title: a.title.as_deref(),
-        })
-        .collect();
+    let docs = digest_documents(&articles);
     // Several stories of several reports; ingest's options (documents, no keyphrases)
     // and the defaults.
     let stories: Vec<Vec<usize>> = (0..docs.len())
@@ -93,15 +96,7 @@ fn prepared_digest_of_the_mini_corpus_is_the_plain_one() {
         .chunks(6)
         .map(<[usize]>::to_vec)
         .collect();
-    let ingest = DigestOptions {
-        units: Units::Documents,
-        keyphrases: KeyphraseOptions {
-            max_words: 0,
-            top: 0,
-            ..KeyphraseOptions::default()
-        },
-        ..DigestOptions::default()
-    };
+    let ingest = DigestOptions::documents_without_keyphrases();
     for opts in [DigestOptions::default(), ingest] {
         let plain = build_digest(&docs, &tagger, Some(&stories), &opts).unwrap();
         let prepared =
@@ -121,14 +116,7 @@ fn prepared_digest_of_the_mini_corpus_is_the_plain_one() {
 #[test]
 fn a_prepared_document_of_another_text_is_prepared_again() {
     let articles = mini();
-    let docs: Vec<DigestDocument> = articles[..4]
-        .iter()
-        .map(|a| DigestDocument {
-            id: &a.id,
-            text: &a.text,
-            title: a.title.as_deref(),
-        })
-        .collect();
+    let docs = digest_documents(&articles[..4]);
     let opts = DigestOptions::default();
     let plain = build_digest(&docs, &NoEntities, None, &opts).unwrap();
     // Each document gets the next one's analysis (other lengths), the last none.
