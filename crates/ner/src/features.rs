@@ -494,6 +494,8 @@ struct TokInfo {
     trigger: u8,
     /// Votes of the nearest known names ([`crate::knn`]), if the word has a vector.
     votes: Option<Votes>,
+    /// Collocation bucket of this token and the next ([`crate::collocations`]); 99 at the end.
+    next_link: u8,
 }
 
 /// The features of a sentence: hashes of token `i` are
@@ -700,6 +702,12 @@ fn token_info(res: Resources<'_>, norms: &[&str], scratch: &mut Scratch) {
     for (t, m) in info.iter_mut().zip(marks.iter()) {
         t.boot = *m;
     }
+    for k in 0..info.len() {
+        info[k].next_link = match info.get(k + 1) {
+            Some(next) => res.collocations.bucket(info[k].norm, next.norm),
+            None => 99,
+        };
+    }
     quote_spans(norms, info);
 }
 
@@ -856,11 +864,8 @@ pub fn extract_with_dropout(
         h(77, pfx(ii + 1), major(ii + 1) as u64, t.corpus_major as u64);
         h(78, pfx(ii - 1), 0, 0);
         // Collocations: how sticky the links to the previous and next words are.
-        let link = |a: isize, b: isize| match (at(a), at(b)) {
-            (Some(x), Some(y)) => res.collocations.bucket(x.norm, y.norm) as u64,
-            _ => 99,
-        };
-        let (lp, ln) = (link(ii - 1, ii), link(ii, ii + 1));
+        let lp = at(ii - 1).map_or(99, |x| x.next_link as u64);
+        let ln = t.next_link as u64;
         h(88, lp, 0, 0);
         h(89, ln, 0, 0);
         h(90, lp, ln, 0);

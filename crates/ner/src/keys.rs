@@ -263,24 +263,34 @@ fn starts_with_generic_place_noun(key: &str) -> bool {
     GENERIC.contains(&first)
 }
 
-/// True if `adj` (a key token, e.g. «السوريه») is the relational adjective of
-/// the place `place` («سوريا», «العراق», «امريكا», «مصر», «السعوديه»).
-fn is_adjective_of(adj: &str, place: &str) -> bool {
+/// The single-token place keys whose relational adjective `adj` (a key
+/// token) can be: «السوريه» → سوريا, «العراقيه» → العراق, «الامريكيه» → امريكا,
+/// «المصري» → مصر, «السعودي» → السعوديه (with and without «ال»). Empty if
+/// `adj` is not shaped like one.
+fn adjective_places(adj: &str) -> Vec<String> {
     let a = adj.strip_prefix("ال").unwrap_or(adj);
     let a = a.strip_suffix('ه').unwrap_or(a);
     let Some(stem) = a.strip_suffix('ي') else {
-        return false;
+        return Vec::new();
     };
     if stem.chars().count() < 2 {
-        return false;
+        return Vec::new();
     }
-    let q = place.strip_prefix("ال").unwrap_or(place);
-    let bare = q
-        .strip_suffix('ا')
-        .or_else(|| q.strip_suffix('ه'))
-        .unwrap_or(q);
-    // «عراق»+ي, «سوري(ا)», «امريك(ا)»+ي, «سعودي(ه)».
-    stem == q || stem == bare || a == bare
+    let mut out = Vec::with_capacity(12);
+    for base in [stem, a] {
+        for end in ["", "ا", "ه"] {
+            for article in ["", "ال"] {
+                out.push(format!("{article}{base}{end}"));
+            }
+        }
+    }
+    out
+}
+
+/// True if `adj` (a key token) is the relational adjective of the place `place`.
+#[cfg(test)]
+fn is_adjective_of(adj: &str, place: &str) -> bool {
+    adjective_places(adj).iter().any(|p| p == place)
 }
 
 /// Links the keys of one document's mentions (variants and partial names).
@@ -329,9 +339,7 @@ pub fn resolve_batch(docs: &mut [Vec<Entity>]) {
         if let Some((head, last)) = e.key.rsplit_once(' ')
             && places.contains(head)
             && !starts_with_generic_place_noun(head)
-            && places
-                .iter()
-                .any(|p| !p.contains(' ') && is_adjective_of(last, p))
+            && adjective_places(last).iter().any(|p| places.contains(p))
         {
             e.key = head.to_string();
         }
